@@ -1,0 +1,50 @@
+package io.zerorl.cli;
+
+import io.zerorl.util.ZerorlException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code zerorl} command line. Each subcommand is a {@code Callable<Integer>} in this package. */
+@Command(name = "zerorl", mixinStandardHelpOptions = true, version = "zerorl 0.1.0",
+        description = "R1-Zero-style GRPO post-training of reasoning language models on the JVM.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit codes: 0 ok, 1 failure inside a command, 2 bad usage or bad input. */
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
+    public static int run(String... args) {
+        Offline.configure();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            boolean verbose = parsed.matchedOption("--verbose") != null
+                    || parsed.subcommands().stream().anyMatch(p -> p.matchedOption("--verbose") != null);
+            if (verbose) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            if (ex instanceof ZerorlException) {
+                cmd.getErr().println("error: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            cmd.getErr().println("error: " + ex + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}
