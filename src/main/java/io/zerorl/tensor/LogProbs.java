@@ -1,0 +1,25 @@
+package io.zerorl.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/** Per-token log-probabilities and entropies from logits, differentiable in the logits. */
+public final class LogProbs {
+    private LogProbs() {}
+
+    /**
+     * log softmax(logits)[target] per position: logits (B,T,V), targets (B,T) integer ids -> (B,T).
+     * Scale logits by 1/temperature before calling when sampling used a temperature (TRL does so), with a
+     * {@link Scalars} constant.
+     */
+    public static NDArray gather(NDArray logits, NDArray targets) {
+        NDArray idx = targets.getDataType() == DataType.INT64 ? targets : targets.toType(DataType.INT64, false);
+        return logits.logSoftmax(-1).gather(idx.expandDims(-1), -1).squeeze(-1);
+    }
+
+    /** Entropy of the softmax distribution, -sum_v p log p: logits (B,T,V) -> (B,T). */
+    public static NDArray entropy(NDArray logits) {
+        NDArray logp = logits.logSoftmax(-1);
+        return logp.exp().mul(logp).sum(new int[] {-1}).neg();
+    }
+}

@@ -1,0 +1,194 @@
+package io.zerorl.train.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.zerorl.tensor.Scalars;
+import io.zerorl.util.ZerorlException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * AdamW (Loshchilov and Hutter 2019) over named parameters, with torch.optim.AdamW's exact update order
+ * ({@code _single_tensor_adamw}, amsgrad off, bias correction on):
+ * <pre>
+ *   p   *= 1 - lr * wd                      (decoupled weight decay)
+ *   m    = m + (1 - b1) (g - m)             (exp_avg.lerp_)
+ *   v    = b2 v + (1 - b2) g^2
+ *   p   -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ * Written by us because DJL's Trainer/optimizer throws on all-zero gradients and clips wrongly (DJL-NOTES 7, 8).
+ * Parameters are updated in place (through a detached view, so autograd never sees it); state lives in this
+ * optimizer's own manager, in float32. A non-float32 (fp16) parameter gets a float32 master copy: the update is
+ * applied to the master, which is then cast back into the parameter (DJL-NOTES 3: mixed precision is ours to do).
+ * Gradients are read, never zeroed here; call {@link #zeroGrad()} after the step.
+ */
+public final class AdamW implements AutoCloseable {
+    private static final NDIndex ALL = new NDIndex("...");
+
+    /**
+     * @param beta1 torch default 0.9
+     * @param beta2 torch default 0.999
+     * @param eps torch default 1e-8
+     * @param weightDecay torch default 0.01
+     */
+    public record Config(double beta1, double beta2, double eps, double weightDecay) {
+        public Config {
+            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+                throw new ZerorlException("adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
+            }
+            if (!(eps > 0) || !(weightDecay >= 0)) {
+                throw new ZerorlException("adam eps must be > 0 and weight_decay >= 0, got " + eps + ", " + weightDecay);
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(0.9, 0.999, 1e-8, 0.01);
+        }
+    }
+
+    private final Config config;
+    private final Map<String, NDArray> params;
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final NDManager manager;
+    private long step;
+
+    private record Slot(NDArray expAvg, NDArray expAvgSq, NDArray master, boolean decay) {}
+
+    /** Decays every parameter. */
+    public AdamW(Map<String, NDArray> params, Config config) {
+        this(params, config, name -> true);
+    }
+
+    /** @param decay which parameters get weight decay (commonly not biases and norm weights) */
+    public AdamW(Map<String, NDArray> params, Config config, Predicate<String> decay) {
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("no parameters to optimize");
+        }
+        this.config = config;
+        this.params = new LinkedHashMap<>(params);
+        this.manager = NDManager.newBaseManager(params.values().iterator().next().getDevice());
+        params.forEach((name, p) -> {
+            NDArray m = manager.zeros(p.getShape(), DataType.FLOAT32);
+            NDArray v = manager.zeros(p.getShape(), DataType.FLOAT32);
+            NDArray master = p.getDataType() == DataType.FLOAT32 ? null : p.toType(DataType.FLOAT32, true);
+            if (master != null) {
+                master.attach(manager);
+            }
+            // a caller's open NDScope must not free long-lived state (DJL-NOTES hazard 6)
+            NDScope.unregister(m, v);
+            if (master != null) {
+                NDScope.unregister(master);
+            }
+            slots.put(name, new Slot(m, v, master, decay.test(name)));
+        });
+    }
+
+    /** Number of steps taken (torch's {@code state['step']}). */
+    public long stepCount() {
+        return step;
+    }
+
+    /** One update with learning rate {@code lr}; parameters without a gradient attached are skipped. */
+    public void step(double lr) {
+        step++;
+        double bc1 = 1 - Math.pow(config.beta1(), step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), step));
+        try (NDScope scope = new NDScope(); NDManager tmp = manager.newSubManager()) {
+            NDArray oneMinusB1 = Scalars.of(tmp, 1 - config.beta1());
+            NDArray b2 = Scalars.of(tmp, config.beta2());
+            NDArray oneMinusB2 = Scalars.of(tmp, 1 - config.beta2());
+            NDArray decayFactor = Scalars.of(tmp, 1 - lr * config.weightDecay());
+            NDArray bc2 = Scalars.of(tmp, bc2Sqrt);
+            NDArray eps = Scalars.of(tmp, config.eps());
+            NDArray negStep = Scalars.of(tmp, -lr / bc1);
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                NDArray p = e.getValue();
+                if (!p.hasGradient()) {
+                    continue;
+                }
+                Slot s = slots.get(e.getKey());
+                NDArray g = p.getGradient();
+                if (g.getDataType() != DataType.FLOAT32) {
+                    g = g.toType(DataType.FLOAT32, false);
+                }
+                NDArray w = s.master() != null ? s.master() : p.stopGradient();
+                if (s.decay() && config.weightDecay() != 0) {
+                    w.muli(decayFactor);
+                }
+                s.expAvg().addi(g.sub(s.expAvg()).muli(oneMinusB1));
+                s.expAvgSq().muli(b2).addi(g.square().muli(oneMinusB2));
+                NDArray denom = s.expAvgSq().sqrt().divi(bc2).addi(eps);
+                w.addi(s.expAvg().div(denom).muli(negStep));
+                if (s.master() != null) {
+                    try (NDArray view = p.stopGradient()) {
+                        view.set(ALL, s.master().toType(p.getDataType(), false));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sets every parameter's gradient to 0 (in place, NaN/inf-safe). */
+    public void zeroGrad() {
+        Grads.zero(params.values());
+    }
+
+    /**
+     * A copy of the optimizer state, owned by {@code into}: "step" (int64 0-dim), "NAME.exp_avg",
+     * "NAME.exp_avg_sq" and, for non-float32 parameters, "NAME.master" (float32).
+     */
+    public Map<String, NDArray> state(NDManager into) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        try (NDArray javaBacked = into.create(step)) {
+            out.put("step", javaBacked.duplicate());
+        }
+        slots.forEach((name, s) -> {
+            out.put(name + ".exp_avg", copy(s.expAvg(), into));
+            out.put(name + ".exp_avg_sq", copy(s.expAvgSq(), into));
+            if (s.master() != null) {
+                out.put(name + ".master", copy(s.master(), into));
+            }
+        });
+        return out;
+    }
+
+    /** Restores a state exported by {@link #state}: values are copied in, names and shapes must match. */
+    public void load(Map<String, NDArray> state) {
+        NDArray st = require(state, "step", new Shape());
+        long restored = st.toType(DataType.INT64, false).getLong();
+        slots.forEach((name, s) -> {
+            s.expAvg().set(ALL, require(state, name + ".exp_avg", s.expAvg().getShape()));
+            s.expAvgSq().set(ALL, require(state, name + ".exp_avg_sq", s.expAvgSq().getShape()));
+            if (s.master() != null) {
+                s.master().set(ALL, require(state, name + ".master", s.master().getShape()));
+            }
+        });
+        step = restored;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    private static NDArray copy(NDArray x, NDManager into) {
+        NDArray c = x.duplicate();
+        c.attach(into);
+        return c;
+    }
+
+    private static NDArray require(Map<String, NDArray> state, String key, Shape shape) {
+        NDArray a = state.get(key);
+        if (a == null || !a.getShape().equals(shape)) {
+            throw new ZerorlException("optimizer state '" + key + "' is " + (a == null ? "missing" : a.getShape())
+                    + ", expected " + shape + " (checkpoint from a different model?)");
+        }
+        return a;
+    }
+}
