@@ -1,0 +1,159 @@
+package io.zerorl.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
+
+import java.util.Map;
+
+/**
+ * Self-attention of one layer: grouped-query attention (optional q/k/v/o bias, per-head q/k RMSNorm)
+ * or DeepSeek multi-head latent attention (optional q low-rank path, compressed KV with a decoupled
+ * rotary key shared by all heads). Scores use matMul + additive mask + softmax (DJL has no fused SDPA).
+ */
+final class Attention {
+    private final ModelConfig c;
+    private final int layer;
+    private final Rotary rotary;
+    private final NDArray eps;
+    private final NDArray scale;
+    // GQA weights
+    private NDArray wq;
+    private NDArray bq;
+    private NDArray wk;
+    private NDArray bk;
+    private NDArray wv;
+    private NDArray bv;
+    private NDArray qNorm;
+    private NDArray kNorm;
+    // MLA weights
+    private NDArray wqA;
+    private NDArray qANorm;
+    private NDArray wqB;
+    private NDArray wkvA;
+    private NDArray kvANorm;
+    private NDArray wkvB;
+    // shared
+    private final NDArray wo;
+    private final NDArray bo;
+
+    Attention(ModelConfig c, int layer, Map<String, NDArray> p, Rotary rotary, NDArray eps, NDArray scale) {
+        this.c = c;
+        this.layer = layer;
+        this.rotary = rotary;
+        this.eps = eps;
+        this.scale = scale;
+        WeightNames n = c.names;
+        if (c.isMla()) {
+            if (c.qLoraRank > 0) {
+                wqA = p.get(n.attn(layer, "q_a_proj.weight"));
+                qANorm = p.get(n.attn(layer, "q_a_layernorm.weight"));
+                wqB = p.get(n.attn(layer, "q_b_proj.weight"));
+            } else {
+                wq = p.get(n.attn(layer, "q_proj.weight"));
+            }
+            wkvA = p.get(n.attn(layer, "kv_a_proj_with_mqa.weight"));
+            kvANorm = p.get(n.attn(layer, "kv_a_layernorm.weight"));
+            wkvB = p.get(n.attn(layer, "kv_b_proj.weight"));
+        } else {
+            wq = p.get(n.attn(layer, "q_proj.weight"));
+            wk = p.get(n.attn(layer, "k_proj.weight"));
+            wv = p.get(n.attn(layer, "v_proj.weight"));
+            if (c.qkvBias) {
+                bq = p.get(n.attn(layer, "q_proj.bias"));
+                bk = p.get(n.attn(layer, "k_proj.bias"));
+                bv = p.get(n.attn(layer, "v_proj.bias"));
+            }
+            if (c.qkNorm) {
+                qNorm = p.get(n.attn(layer, "q_norm.weight"));
+                kNorm = p.get(n.attn(layer, "k_norm.weight"));
+            }
+        }
+        wo = p.get(n.attn(layer, "o_proj.weight"));
+        bo = c.oBias ? p.get(n.attn(layer, "o_proj.bias")) : null;
+    }
+
+    /** x (B, T, H) -> (B, T, H). */
+    NDArray forward(NDArray x, ForwardContext ctx) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (c.isMla()) {
+            NDArray[] qkv = mlaProjections(x, b, t, ctx);
+            q = qkv[0];
+            k = qkv[1];
+            v = qkv[2];
+        } else {
+            q = Ops.linear(x, wq, bq).reshape(b, t, c.numHeads, c.headDim);
+            k = Ops.linear(x, wk, bk).reshape(b, t, c.numKvHeads, c.headDim);
+            v = Ops.linear(x, wv, bv).reshape(b, t, c.numKvHeads, c.headDim);
+            if (c.qkNorm) {
+                q = Ops.rmsNorm(q, qNorm, eps);
+                k = Ops.rmsNorm(k, kNorm, eps);
+            }
+            q = rotary.apply(q.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin());
+            k = rotary.apply(k.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin());
+            v = v.transpose(0, 2, 1, 3);
+        }
+        if (ctx.cache() != null) {
+            ctx.cache().write(layer, k, v);
+            k = ctx.cache().keys(layer);
+            v = ctx.cache().values(layer);
+        }
+        NDArray out = scaledDotProduct(q, k, v, ctx.maskBias(), b, t);
+        return Ops.linear(out, wo, bo);
+    }
+
+    /** MLA query, key and value heads: q (B, nh, T, dqk), k (B, nh, T, dqk), v (B, nh, T, dv). */
+    private NDArray[] mlaProjections(NDArray x, long b, long t, ForwardContext ctx) {
+        int nh = c.numHeads;
+        NDArray q = c.qLoraRank > 0
+                ? Ops.linear(Ops.rmsNorm(Ops.linear(x, wqA), qANorm, eps), wqB)
+                : Ops.linear(x, wq);
+        q = q.reshape(b, t, nh, c.qkHeadDim()).transpose(0, 2, 1, 3);
+        NDList qParts = q.split(new long[] {c.qkNopeHeadDim}, 3);
+        NDArray compressed = Ops.linear(x, wkvA);
+        NDList kvParts = compressed.split(new long[] {c.kvLoraRank}, 2);
+        NDArray kv = Ops.linear(Ops.rmsNorm(kvParts.get(0), kvANorm, eps), wkvB)
+                .reshape(b, t, nh, c.qkNopeHeadDim + c.vHeadDim).transpose(0, 2, 1, 3);
+        NDList kvSplit = kv.split(new long[] {c.qkNopeHeadDim}, 3);
+        NDArray kRot = kvParts.get(1).reshape(b, 1, t, c.qkRopeHeadDim);
+        NDArray qRot = rotary.apply(qParts.get(1), ctx.cos(), ctx.sin());
+        kRot = rotary.apply(kRot, ctx.cos(), ctx.sin()).broadcast(b, nh, t, c.qkRopeHeadDim);
+        NDArray query = NDArrays.concat(new NDList(qParts.get(0), qRot), 3);
+        NDArray key = NDArrays.concat(new NDList(kvSplit.get(0), kRot), 3);
+        return new NDArray[] {query, key, kvSplit.get(1)};
+    }
+
+    /**
+     * softmax(q k^T * scale + mask) v for q (B, nh, T, d), k/v (B, nkv, S, d). Query heads sharing a KV
+     * head are folded into the row axis so K and V are never copied per query head.
+     * Returns (B, T, nh * dv).
+     */
+    private NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray maskBias, long b, long t) {
+        int nh = c.numHeads;
+        int nkv = c.isMla() ? nh : c.numKvHeads;
+        int rep = nh / nkv;
+        long s = k.getShape().get(2);
+        long dv = v.getShape().get(3);
+        NDArray qs = q.mul(scale);
+        if (rep > 1) {
+            qs = qs.reshape(b, nkv, rep * t, q.getShape().get(3));
+        }
+        NDArray scores = qs.matMul(k.transpose(0, 1, 3, 2));
+        if (rep > 1) {
+            scores = scores.reshape(b, nh, t, s);
+        }
+        NDArray probs = scores.add(maskBias).softmax(-1);
+        if (rep > 1) {
+            probs = probs.reshape(b, nkv, rep * t, s);
+        }
+        NDArray out = probs.matMul(v);
+        if (rep > 1) {
+            out = out.reshape(b, nh, t, dv);
+        }
+        return out.transpose(0, 2, 1, 3).reshape(b, t, nh * dv);
+    }
+}

@@ -1,0 +1,22 @@
+package io.zerorl.model;
+
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * Turns autograd recording off for the current thread and restores it on close. Grad mode is per
+ * thread in DJL's PyTorch engine (DJL-NOTES hazard 5): rollout and eval threads record graphs unless
+ * they say otherwise.
+ */
+public final class NoGrad implements AutoCloseable {
+    private final boolean previous;
+
+    public NoGrad() {
+        previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+    }
+
+    @Override
+    public void close() {
+        JniUtils.setGradMode(previous);
+    }
+}

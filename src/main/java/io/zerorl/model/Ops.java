@@ -1,0 +1,41 @@
+package io.zerorl.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.SparseFormat;
+
+/** The few fused or composite ops the transformer needs; all differentiable, no Java-backed constants. */
+public final class Ops {
+    private Ops() {}
+
+    /** {@code x @ w^T + b} through torch's fused {@code linear}; {@code w} is (out, in) as in HF checkpoints. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+    }
+
+    public static NDArray linear(NDArray x, NDArray w) {
+        return linear(x, w, null);
+    }
+
+    /** Rows of {@code table} picked by integer {@code ids} (any shape): torch's differentiable embedding. */
+    public static NDArray rows(NDArray table, NDArray ids) {
+        NDList out = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE);
+        return out.singletonOrThrow();
+    }
+
+    /** RMSNorm over the last axis: {@code x / sqrt(mean(x^2) + eps) * w}, computed in the input dtype. */
+    public static NDArray rmsNorm(NDArray x, NDArray w, NDArray eps) {
+        NDArray ms = x.square().mean(new int[] {-1}, true);
+        return x.div(ms.add(eps).sqrt()).mul(w);
+    }
+
+    /** SiLU written as {@code x * sigmoid(x)}: DJL's swish uses a Java-backed constant. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /** SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))}. */
+    public static NDArray swiglu(NDArray x, NDArray gate, NDArray up, NDArray down) {
+        return linear(silu(linear(x, gate)).mul(linear(x, up)), down);
+    }
+}

@@ -1,0 +1,235 @@
+package io.zerorl.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.zerorl.checkpoint.Checkpoint;
+import io.zerorl.checkpoint.HfConfig;
+import io.zerorl.util.ZerorlException;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A decoder-only (optionally MoE) transformer on DJL's PyTorch engine, with Hugging Face parameter
+ * names. Weights live in the policy's own long-lived {@link NDManager}; activations belong to the
+ * caller's manager or scope (the first operand of each op is an activation, never a weight, so
+ * results land in the caller's scope; DJL-NOTES hazard 6).
+ *
+ * <p>Shapes: ids, attention mask and position ids are int64 (B, T) for a plain pass; with a KV cache
+ * the attention mask covers the past and the new tokens (B, past + T), as in transformers.
+ */
+public final class Policy implements AutoCloseable {
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final DataType dataType;
+    private final Map<String, NDArray> params;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final Constants scalars;
+    private final Rotary rotary;
+    private final NDArray invFreq;
+    private final NDArray embed;
+    private final NDArray finalNorm;
+    private final NDArray lmHead;
+    private final NDArray eps;
+
+    private Policy(ModelConfig config, NDManager manager, DataType dataType, Map<String, NDArray> params) {
+        this.config = config;
+        this.manager = manager;
+        this.dataType = dataType;
+        this.params = Collections.unmodifiableMap(params);
+        this.scalars = new Constants(manager);
+        this.rotary = new Rotary(config.rope, config.ropeDim());
+        this.invFreq = owned(manager, rotary.invFreq());
+        this.eps = scalars.of(config.rmsNormEps, dataType);
+        NDArray scale = scalars.of(config.attentionScale(), dataType);
+        WeightNames n = config.names;
+        this.embed = params.get(n.embed());
+        this.finalNorm = params.get(n.finalNorm());
+        this.lmHead = config.tieEmbeddings ? embed : params.get(n.lmHead());
+        for (int l = 0; l < config.numLayers; l++) {
+            Attention attn = new Attention(config, l, params, rotary, eps, scale);
+            FeedForward ffn;
+            if (config.isSparse(l)) {
+                NDArray[][] experts = new NDArray[config.numExperts][];
+                for (int e = 0; e < config.numExperts; e++) {
+                    experts[e] = new NDArray[] {
+                        params.get(n.expert(l, e, WeightNames.Proj.GATE)),
+                        params.get(n.expert(l, e, WeightNames.Proj.UP)),
+                        params.get(n.expert(l, e, WeightNames.Proj.DOWN))};
+                }
+                DenseMlp shared = config.numSharedExperts > 0 ? new DenseMlp(
+                        params.get(n.sharedExpert(l, WeightNames.Proj.GATE)),
+                        params.get(n.sharedExpert(l, WeightNames.Proj.UP)),
+                        params.get(n.sharedExpert(l, WeightNames.Proj.DOWN))) : null;
+                ffn = new MoeFeedForward(config, l, params.get(n.router(l)),
+                        config.correctionBias ? params.get(n.correctionBias(l)) : null, experts, shared, scalars, dataType);
+            } else {
+                ffn = new DenseMlp(params.get(n.denseMlp(l, WeightNames.Proj.GATE)),
+                        params.get(n.denseMlp(l, WeightNames.Proj.UP)),
+                        params.get(n.denseMlp(l, WeightNames.Proj.DOWN)));
+            }
+            layers.add(new DecoderLayer(params.get(n.inputNorm(l)), params.get(n.postAttentionNorm(l)), eps, attn, ffn));
+        }
+    }
+
+    /** Loads a Hugging Face model directory (config.json + safetensors, single or sharded). */
+    public static Policy load(Path modelDir, Device device, DataType dataType) {
+        ModelConfig config = Architectures.parse(HfConfig.read(modelDir));
+        try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+            return load(config, ckpt, device, dataType);
+        }
+    }
+
+    /**
+     * Loads each expected tensor in turn: one off-heap float32 buffer at a time is copied into a
+     * torch-owned array, so the Java heap never holds the weights.
+     */
+    public static Policy load(ModelConfig config, Checkpoint ckpt, Device device, DataType dataType) {
+        NDManager manager = NDManager.newBaseManager(device);
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            for (ParamSpec spec : ParamSpec.of(config)) {
+                if (!ckpt.contains(spec.name())) {
+                    throw new ZerorlException("Checkpoint " + ckpt.location() + " lacks tensor '" + spec.name()
+                            + "' that this " + config.modelType + " config needs (is config.json from the same model?)");
+                }
+                ByteBuffer data = ckpt.readFloat32(spec.name(), spec.shape());
+                params.put(spec.name(), fromBuffer(manager, data, spec.shape(), dataType));
+            }
+            return new Policy(config, manager, dataType, params);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** A model initialised from scratch (normal(0, 0.02) weights, unit norms, zero biases), seeded. */
+    public static Policy init(ModelConfig config, long seed, Device device, DataType dataType) {
+        NDManager manager = NDManager.newBaseManager(device);
+        Engine.getInstance().setRandomSeed((int) seed);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (ParamSpec spec : ParamSpec.of(config)) {
+            Shape shape = new Shape(spec.shape());
+            NDArray a = switch (spec.init()) {
+                case NORMAL -> manager.randomNormal(0f, 0.02f, shape, DataType.FLOAT32).toType(dataType, false);
+                case ONES -> manager.ones(shape, dataType);
+                case ZEROS -> manager.zeros(shape, dataType);
+            };
+            params.put(spec.name(), a);
+        }
+        return new Policy(config, manager, dataType, params);
+    }
+
+    private static NDArray fromBuffer(NDManager manager, ByteBuffer data, long[] shape, DataType type) {
+        // create() wraps the direct buffer without copying; duplicate() gives torch-owned memory.
+        try (NDArray view = manager.create(data, new Shape(shape), DataType.FLOAT32)) {
+            return type == DataType.FLOAT32 ? view.duplicate() : view.toType(type, true);
+        }
+    }
+
+    private static NDArray owned(NDManager manager, float[] values) {
+        try (NDArray view = manager.create(values)) {
+            return view.duplicate();
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DataType dataType() {
+        return dataType;
+    }
+
+    public Device device() {
+        return manager.getDevice();
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Parameters by Hugging Face name, in checkpoint order (tied heads appear once, as the embedding). */
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    /**
+     * Final hidden states (B, T, H) after the last norm.
+     *
+     * @param ids           int64 (B, T)
+     * @param attentionMask (B, past + T), 1 = real token, 0 = padding
+     * @param positionIds   int64 (B, T)
+     * @param cache         null, or a cache holding {@code past} tokens; it is advanced by T
+     */
+    public NDArray hidden(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache, RoutingStats routing) {
+        long b = ids.getShape().get(0);
+        long t = ids.getShape().get(1);
+        int past = cache == null ? 0 : cache.length();
+        if (attentionMask.getShape().get(1) != past + t) {
+            throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
+                    + " positions; expected past (" + past + ") + new tokens (" + t + ")");
+        }
+        NDArray x = Ops.rows(embed, ids);
+        NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.of(rotary.attentionFactor(), DataType.FLOAT32), dataType);
+        NDArray mask = maskBias(ids.getManager(), attentionMask, b, t, past);
+        ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing);
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(x, ctx);
+        }
+        if (cache != null) {
+            cache.advance();
+        }
+        return Ops.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** Vocabulary logits (…, V) of hidden states (…, H). */
+    public NDArray logits(NDArray hidden) {
+        return Ops.linear(hidden, lmHead);
+    }
+
+    /** Logits (B, T, V) for a plain (uncached) forward pass. */
+    public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds) {
+        return logits(hidden(ids, attentionMask, positionIds, null, null));
+    }
+
+    /** Logits (B, T, V) with a KV cache. */
+    public NDArray forward(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache) {
+        return logits(hidden(ids, attentionMask, positionIds, cache, null));
+    }
+
+    /** A cache for {@code batch} rows of up to {@code capacity} tokens, owned by {@code parent}'s tree. */
+    public KvCache newCache(NDManager parent, int batch, int capacity) {
+        return new KvCache(parent, config, batch, capacity, dataType);
+    }
+
+    /**
+     * Additive mask (B, 1, T, S): query i (absolute position past + i) may attend key j when j is a
+     * real token and j <= past + i.
+     */
+    private NDArray maskBias(NDManager m, NDArray attentionMask, long b, long t, int past) {
+        long s = past + t;
+        NDArray q = m.arange(past, past + t, 1, DataType.INT64).reshape(t, 1);
+        NDArray k = m.arange(0, s, 1, DataType.INT64).reshape(1, s);
+        NDArray causal = k.lte(q).reshape(1, 1, t, s);
+        NDArray real = attentionMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, s);
+        NDArray allowed = causal.logicalAnd(real).toType(dataType, false);
+        // (allowed - 1) * big: 0 where allowed, -big elsewhere; a fully masked row stays finite (uniform).
+        double big = dataType == DataType.FLOAT16 ? 30000.0 : 1e30;
+        return allowed.sub(scalars.of(1.0, dataType)).mul(scalars.of(big, dataType));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,124 @@
+package io.zerorl.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.zerorl.TestPaths;
+import io.zerorl.util.Json;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Parity with Hugging Face transformers on every tiny fixture (float32, CPU). */
+class FixtureParityTest {
+    static final String[] MODELS = {"qwen2-tiny", "qwen3-tiny", "qwen3moe-tiny", "mixtral-tiny", "deepseekv3-tiny"};
+
+    static long[][] longs(JsonNode n) {
+        long[][] out = new long[n.size()][];
+        for (int i = 0; i < n.size(); i++) {
+            out[i] = new long[n.get(i).size()];
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] = n.get(i).get(j).asLong();
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "qwen3moe-tiny", "mixtral-tiny", "deepseekv3-tiny"})
+    void logitsMatchReferenceAtEveryRealPosition(String name) {
+        JsonNode ref = Json.readTree(TestPaths.fixture(name).resolve("reference.json"));
+        try (Policy policy = Policy.load(TestPaths.fixture(name), Device.cpu(), DataType.FLOAT32);
+             NDManager m = NDManager.newBaseManager()) {
+            long[][] ids = longs(ref.get("input_ids"));
+            long[][] mask = longs(ref.get("attention_mask"));
+            long[][] pos = longs(ref.get("position_ids"));
+            NDArray logits = policy.forward(m.create(ids), m.create(mask), m.create(pos));
+            int v = policy.config().vocabSize;
+            float[] got = logits.toFloatArray();
+            double maxDiff = 0;
+            int compared = 0;
+            for (int b = 0; b < ids.length; b++) {
+                for (int t = 0; t < ids[b].length; t++) {
+                    if (mask[b][t] == 0) {
+                        continue; // transformers' logits at padding carry no meaning (the fixture stores 0)
+                    }
+                    JsonNode row = ref.get("logits").get(b).get(t);
+                    for (int j = 0; j < v; j++) {
+                        double d = Math.abs(got[(b * ids[b].length + t) * v + j] - row.get(j).asDouble());
+                        maxDiff = Math.max(maxDiff, d);
+                    }
+                    compared++;
+                }
+            }
+            assertThat(compared).isGreaterThan(20);
+            assertThat(maxDiff).as("max |logit diff| for %s", name).isLessThan(1e-4);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "qwen3moe-tiny", "mixtral-tiny", "deepseekv3-tiny"})
+    void cachedGreedyDecodingReproducesTransformers(String name) {
+        JsonNode ref = Json.readTree(TestPaths.fixture(name).resolve("reference.json"));
+        try (Policy policy = Policy.load(TestPaths.fixture(name), Device.cpu(), DataType.FLOAT32);
+             NDManager m = NDManager.newBaseManager()) {
+            long[][] ids = longs(ref.get("input_ids"));
+            long[][] mask = longs(ref.get("attention_mask"));
+            long[][] pos = longs(ref.get("position_ids"));
+            long[][] greedy = longs(ref.get("greedy_ids"));
+            int batch = ids.length;
+            int prompt = ids[0].length;
+            int steps = greedy[0].length - prompt;
+            KvCache cache = policy.newCache(m, batch, prompt + steps);
+            NDArray logits = policy.forward(m.create(ids), m.create(mask), m.create(pos), cache);
+            long[][] out = new long[batch][];
+            for (int b = 0; b < batch; b++) {
+                out[b] = Arrays.copyOf(ids[b], prompt + steps);
+            }
+            long[][] fullMask = new long[batch][prompt + steps];
+            long[] nextPos = new long[batch];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(mask[b], 0, fullMask[b], 0, prompt);
+                nextPos[b] = pos[b][prompt - 1] + 1;
+            }
+            NDArray last = logits.get(new NDIndex(":, -1, :"));
+            for (int s = 0; s < steps; s++) {
+                NDArray logp = last.logSoftmax(-1);
+                long[] next = last.argMax(-1).toLongArray();
+                float[] lp = logp.toFloatArray();
+                int v = policy.config().vocabSize;
+                for (int b = 0; b < batch; b++) {
+                    out[b][prompt + s] = next[b];
+                    double want = ref.get("greedy_new_token_logprobs").get(b).get(s).asDouble();
+                    assertThat((double) lp[b * v + (int) next[b]]).as("%s row %d step %d log-prob", name, b, s)
+                            .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-4));
+                    fullMask[b][prompt + s] = 1;
+                }
+                if (s == steps - 1) {
+                    break;
+                }
+                long[][] stepIds = new long[batch][1];
+                long[][] stepPos = new long[batch][1];
+                for (int b = 0; b < batch; b++) {
+                    stepIds[b][0] = next[b];
+                    stepPos[b][0] = nextPos[b]++;
+                }
+                long[][] maskSoFar = new long[batch][];
+                for (int b = 0; b < batch; b++) {
+                    maskSoFar[b] = Arrays.copyOf(fullMask[b], prompt + s + 1);
+                }
+                last = policy.forward(m.create(stepIds), m.create(maskSoFar), m.create(stepPos), cache)
+                        .get(new NDIndex(":, -1, :"));
+            }
+            for (int b = 0; b < batch; b++) {
+                assertThat(out[b]).as("%s greedy row %d", name, b).containsExactly(greedy[b]);
+            }
+        }
+    }
+}
