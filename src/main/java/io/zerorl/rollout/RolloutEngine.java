@@ -1,0 +1,331 @@
+package io.zerorl.rollout;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.zerorl.model.KvCache;
+import io.zerorl.model.NoGrad;
+import io.zerorl.model.Policy;
+import io.zerorl.util.ZerorlException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Batched autoregressive generation with a preallocated KV cache.
+ *
+ * <p>Prompts of different lengths are left-padded into one batch of {@code prompts x n} rows; one
+ * prefill pass fills the cache, then each step feeds one token per row. Rows that finish (EOS or stop
+ * token, stop string, length) are dropped from the batch and the cache once enough of them pile up
+ * (a quarter of the batch), so finished rows stop costing compute; generation ends when every row is
+ * done. Each row draws its random numbers from its own generator seeded by (seed, prompt, sample), so
+ * results are reproducible on one device and independent of batch composition.
+ */
+public final class RolloutEngine {
+    private final Policy policy;
+    private final TokenDecoder decoder;
+    private final int[] eosIds;
+    private final int padId;
+    private boolean useCache = true;
+
+    /**
+     * @param decoder ids to text (for stop strings and {@link Completion#text()}); may be null, then
+     *                texts are empty and stop strings are rejected
+     * @param eosIds  the model's end-of-sequence ids (always stop a row)
+     */
+    public RolloutEngine(Policy policy, TokenDecoder decoder, int[] eosIds) {
+        this.policy = policy;
+        this.decoder = decoder;
+        this.eosIds = eosIds.clone();
+        this.padId = eosIds.length > 0 ? eosIds[0] : 0;
+    }
+
+    /** Recompute the whole sequence every step (the uncached baseline for benchmarks and tests). */
+    public RolloutEngine withoutCache() {
+        useCache = false;
+        return this;
+    }
+
+    /** {@code n} completions for each prompt, ordered prompt by prompt, sample by sample. */
+    public List<Completion> generate(List<int[]> prompts, SamplingParams params) {
+        validate(prompts, params);
+        try (NoGrad ignored = new NoGrad(); NDManager m = policy.manager().newSubManager()) {
+            return run(m, prompts, params);
+        }
+    }
+
+    private void validate(List<int[]> prompts, SamplingParams params) {
+        if (prompts.isEmpty()) {
+            throw new ZerorlException("no prompts to generate from");
+        }
+        int context = policy.config().maxPositions;
+        int vocab = policy.config().vocabSize;
+        for (int i = 0; i < prompts.size(); i++) {
+            int[] p = prompts.get(i);
+            if (p.length == 0) {
+                throw new ZerorlException("prompt " + i + " is empty: give at least one token");
+            }
+            if (p.length >= context) {
+                throw new ZerorlException("prompt " + i + " has " + p.length + " tokens, at or beyond the model's context of "
+                        + context + " (max_position_embeddings); shorten it");
+            }
+            for (int id : p) {
+                if (id < 0 || id >= vocab) {
+                    throw new ZerorlException("prompt " + i + " holds token id " + id + " outside the vocabulary (0.." + (vocab - 1) + ")");
+                }
+            }
+        }
+        if (!params.stopStrings().isEmpty() && decoder == null) {
+            throw new IllegalArgumentException("stop strings need a tokenizer to decode completions");
+        }
+    }
+
+    /** Per-row generation state, indexed by global row (prompt * n + sample). */
+    private static final class Row {
+        final int prompt;
+        final int sample;
+        final int[] promptIds;
+        final SplittableRandom rng;
+        int[] tokens;
+        float[] logprobs;
+        int length;
+        long nextPosition;
+        FinishReason finish;
+        String text = "";
+        int stopCheckedChars;
+
+        Row(int prompt, int sample, int[] promptIds, int maxNew, long seed) {
+            this.prompt = prompt;
+            this.sample = sample;
+            this.promptIds = promptIds;
+            this.rng = new SplittableRandom(mix(seed, prompt, sample));
+            this.tokens = new int[maxNew];
+            this.logprobs = new float[maxNew];
+            this.nextPosition = promptIds.length;
+        }
+
+        static long mix(long seed, int prompt, int sample) {
+            long h = seed * 0x9E3779B97F4A7C15L + prompt;
+            h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + sample;
+            return h ^ (h >>> 29);
+        }
+    }
+
+    private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params) {
+        int n = params.n();
+        int rows = prompts.size() * n;
+        int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+        int maxNew = Math.min(params.maxNewTokens(), policy.config().maxPositions - promptLen);
+        int total = promptLen + maxNew;
+        Row[] state = new Row[rows];
+        long[][] ids = new long[rows][promptLen];
+        long[][] mask = new long[rows][total];
+        long[][] pos = new long[rows][promptLen];
+        for (int p = 0; p < prompts.size(); p++) {
+            int[] prompt = prompts.get(p);
+            int pad = promptLen - prompt.length;
+            for (int s = 0; s < n; s++) {
+                int r = p * n + s;
+                state[r] = new Row(p, s, prompt, maxNew, params.seed());
+                Arrays.fill(ids[r], padId);
+                for (int t = 0; t < prompt.length; t++) {
+                    ids[r][pad + t] = prompt[t];
+                    mask[r][pad + t] = 1;
+                    pos[r][pad + t] = t;
+                }
+            }
+        }
+        Sampler sampler = new Sampler(params);
+        int[] stopIds = stopIds(params);
+        int maxStopLen = params.stopStrings().stream().mapToInt(String::length).max().orElse(0);
+
+        int[] active = new int[rows]; // batch slot -> global row
+        for (int r = 0; r < rows; r++) {
+            active[r] = r;
+        }
+        KvCache cache = useCache ? policy.newCache(m, rows, total) : null;
+        long[][] seqIds = useCache ? null : ids; // uncached: the whole sequence so far, per slot
+        NDArray last;
+        try (NDManager step = m.newSubManager()) {
+            last = lastLogits(policy.forward(step.create(ids), step.create(slice(mask, active, promptLen)),
+                    step.create(pos), cache), m);
+        }
+        int done = 0;
+        for (int t = 0; t < maxNew; t++) {
+            double[] u = new double[active.length];
+            for (int i = 0; i < active.length; i++) {
+                u[i] = state[active[i]].rng.nextDouble();
+            }
+            Sampler.Picked picked;
+            try (NDManager step = m.newSubManager()) {
+                last.attach(step);
+                picked = sampler.pick(last, u);
+            }
+            int finishedNow = 0;
+            for (int i = 0; i < active.length; i++) {
+                Row row = state[active[i]];
+                if (row.finish != null) {
+                    continue;
+                }
+                int tok = (int) picked.tokens()[i];
+                row.tokens[row.length] = tok;
+                row.logprobs[row.length] = picked.logprobs()[i];
+                row.length++;
+                mask[active[i]][promptLen + t] = 1;
+                if (contains(stopIds, tok)) {
+                    row.finish = FinishReason.EOS;
+                } else if (maxStopLen > 0 && stopStringHit(row, params, maxStopLen)) {
+                    row.finish = FinishReason.STOP;
+                } else if (row.length == maxNew) {
+                    row.finish = FinishReason.LENGTH;
+                }
+                if (row.finish != null) {
+                    finishedNow++;
+                }
+            }
+            done += finishedNow;
+            if (done == rows) {
+                break;
+            }
+            int stillRunning = 0;
+            for (int r : active) {
+                stillRunning += state[r].finish == null ? 1 : 0;
+            }
+            if (active.length - stillRunning >= Math.max(1, active.length / 4)) {
+                int[] keep = new int[stillRunning];
+                long[] keepSlots = new long[stillRunning];
+                int k = 0;
+                for (int i = 0; i < active.length; i++) {
+                    if (state[active[i]].finish == null) {
+                        keep[k] = active[i];
+                        keepSlots[k++] = i;
+                    }
+                }
+                if (cache != null) {
+                    try (NDManager step = m.newSubManager()) {
+                        cache.keepRows(step.create(keepSlots));
+                    }
+                }
+                if (seqIds != null) {
+                    long[][] kept = new long[stillRunning][];
+                    for (int i = 0; i < stillRunning; i++) {
+                        kept[i] = seqIds[(int) keepSlots[i]];
+                    }
+                    seqIds = kept;
+                }
+                active = keep;
+            }
+            long[][] stepIds = new long[active.length][1];
+            long[][] stepPos = new long[active.length][1];
+            for (int i = 0; i < active.length; i++) {
+                Row row = state[active[i]];
+                stepIds[i][0] = row.finish == null ? row.tokens[row.length - 1] : padId;
+                stepPos[i][0] = row.nextPosition++;
+            }
+            int seen = promptLen + t + 1;
+            try (NDManager step = m.newSubManager()) {
+                if (cache != null) {
+                    last = lastLogits(policy.forward(step.create(stepIds), step.create(slice(mask, active, seen)),
+                            step.create(stepPos), cache), m);
+                } else {
+                    seqIds = append(seqIds, stepIds);
+                    long[][] fullPos = positions(slice(mask, active, seen));
+                    last = lastLogits(policy.forward(step.create(seqIds), step.create(slice(mask, active, seen)),
+                            step.create(fullPos)), m);
+                }
+            }
+        }
+        if (cache != null) {
+            cache.close();
+        }
+        List<Completion> out = new ArrayList<>(rows);
+        for (Row row : state) {
+            int[] toks = Arrays.copyOf(row.tokens, row.length);
+            String text = decoder == null ? "" : row.finish == FinishReason.STOP ? row.text : decoder.decode(toks);
+            out.add(new Completion(row.prompt, row.sample, row.promptIds, toks, Arrays.copyOf(row.logprobs, row.length),
+                    text, row.finish));
+        }
+        return out;
+    }
+
+    /** Logits of the last position, (B, V), moved to {@code owner} so the step's scope can close. */
+    private static NDArray lastLogits(NDArray logits, NDManager owner) {
+        NDArray last = logits.get(new NDIndex(":, -1, :"));
+        last.attach(owner);
+        return last;
+    }
+
+    /**
+     * Decodes the completion and looks for a stop string in the part that could hold a new match (the
+     * last decoded characters plus the longest stop string), so matches spanning tokens are found.
+     */
+    private boolean stopStringHit(Row row, SamplingParams params, int maxStopLen) {
+        String text = decoder.decode(Arrays.copyOf(row.tokens, row.length));
+        int from = Math.max(0, row.stopCheckedChars - maxStopLen);
+        int best = -1;
+        for (String s : params.stopStrings()) {
+            int at = text.indexOf(s, from);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        row.stopCheckedChars = text.length();
+        if (best >= 0) {
+            row.text = text.substring(0, best);
+            return true;
+        }
+        return false;
+    }
+
+    private int[] stopIds(SamplingParams params) {
+        int[] out = Arrays.copyOf(eosIds, eosIds.length + params.stopTokenIds().size());
+        for (int i = 0; i < params.stopTokenIds().size(); i++) {
+            out[eosIds.length + i] = params.stopTokenIds().get(i);
+        }
+        return out;
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long[][] slice(long[][] mask, int[] rows, int len) {
+        long[][] out = new long[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = Arrays.copyOf(mask[rows[i]], len);
+        }
+        return out;
+    }
+
+    private static long[][] append(long[][] seq, long[][] next) {
+        long[][] out = new long[seq.length][];
+        for (int i = 0; i < seq.length; i++) {
+            out[i] = Arrays.copyOf(seq[i], seq[i].length + 1);
+            out[i][seq[i].length] = next[i][0];
+        }
+        return out;
+    }
+
+    /** transformers' position ids for a left-padded batch: cumsum(mask) - 1, clamped at 0. */
+    static long[][] positions(long[][] mask) {
+        long[][] p = new long[mask.length][];
+        for (int b = 0; b < mask.length; b++) {
+            p[b] = new long[mask[b].length];
+            long c = 0;
+            for (int t = 0; t < mask[b].length; t++) {
+                c += mask[b][t];
+                p[b][t] = Math.max(0, c - 1);
+            }
+        }
+        return p;
+    }
+}

@@ -1,0 +1,87 @@
+package io.zerorl.rollout;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Picks the next token of each row from its logits, on the device.
+ *
+ * <p>Filters follow transformers' warpers in order: temperature, top-k, top-p
+ * ({@code TopPLogitsWarper}: drop the smallest tokens whose cumulative probability is at most
+ * {@code 1 - top_p}), min-p ({@code MinPLogitsWarper}: drop tokens below {@code min_p * max prob}).
+ * DJL has no multinomial op, so sampling inverts the CDF: with one uniform number per row drawn in
+ * Java from that row's own generator, the token is the number of CDF entries below {@code u * total}.
+ * A row's samples therefore depend only on its seed, not on which other rows share the batch.
+ *
+ * <p>Reported log-probs are {@code log_softmax(logits / T)} of the chosen token, unfiltered (TRL).
+ */
+public final class Sampler {
+    /** Added to filtered-out logits: exp() of the result is exactly 0 in float32. */
+    private static final float DROP = -1e30f;
+
+    private final SamplingParams params;
+
+    public Sampler(SamplingParams params) {
+        this.params = params;
+    }
+
+    /** Chosen ids and their log-probs. */
+    public record Picked(long[] tokens, float[] logprobs) {}
+
+    /**
+     * @param logits   (B, V) any float type
+     * @param uniforms one number in [0, 1) per row (ignored when greedy)
+     */
+    public Picked pick(NDArray logits, double[] uniforms) {
+        NDManager m = logits.getManager();
+        NDArray x = logits.toType(DataType.FLOAT32, false);
+        long b = x.getShape().get(0);
+        long v = x.getShape().get(1);
+        NDArray tokens;
+        NDArray logp;
+        if (!params.doSample()) {
+            tokens = x.argMax(1);
+            logp = x.logSoftmax(1);
+        } else {
+            NDArray scaled = params.temperature() == 1.0 ? x : x.div(scalar(m, params.temperature()));
+            logp = scaled.logSoftmax(1);
+            NDArray filtered = scaled;
+            if (params.topK() > 0 && params.topK() < v) {
+                NDArray kth = filtered.topK(params.topK(), 1, true, true).get(0)
+                        .get(":, " + (params.topK() - 1) + ":" + params.topK());
+                filtered = drop(filtered, filtered.lt(kth));
+            }
+            if (params.topP() < 1.0) {
+                NDArray sorted = filtered.sort(1);
+                NDArray cum = sorted.softmax(1).cumSum(1);
+                NDArray removed = cum.lte(scalar(m, 1.0 - params.topP())).sum(new int[] {1}, true)
+                        .minimum(m.full(new Shape(), v - 1, DataType.INT64));
+                NDArray threshold = sorted.gather(removed, 1);
+                filtered = drop(filtered, filtered.lt(threshold));
+            }
+            if (params.minP() > 0) {
+                NDArray probs = filtered.softmax(1);
+                NDArray floor = probs.max(new int[] {1}, true).mul(scalar(m, params.minP()));
+                filtered = drop(filtered, probs.lt(floor));
+            }
+            NDArray cdf = filtered.softmax(1).toType(DataType.FLOAT64, false).cumSum(1);
+            NDArray total = cdf.get(":, " + (v - 1) + ":" + v);
+            NDArray u = m.create(uniforms, new Shape(b, 1));
+            NDArray target = total.mul(u);
+            tokens = cdf.lt(target).sum(new int[] {1}).minimum(m.full(new Shape(), v - 1, DataType.INT64));
+        }
+        NDArray chosen = tokens.toType(DataType.INT64, false).reshape(b, 1);
+        float[] lp = logp.gather(chosen, 1).toFloatArray();
+        return new Picked(chosen.toLongArray(), lp);
+    }
+
+    private static NDArray drop(NDArray logits, NDArray removeMask) {
+        return logits.add(removeMask.toType(DataType.FLOAT32, false).mul(scalar(logits.getManager(), DROP)));
+    }
+
+    private static NDArray scalar(NDManager m, double v) {
+        return m.full(new Shape(), (float) v, DataType.FLOAT32);
+    }
+}
