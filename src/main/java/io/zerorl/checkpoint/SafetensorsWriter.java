@@ -268,7 +268,7 @@ public final class SafetensorsWriter {
             FloatBuffer src = chunk.asFloatBuffer(); // takes the chunk's order
             int outSize = out.bitsPerElement() / 8;
             while (src.hasRemaining()) {
-                int k = Math.min(src.remaining(), STAGING_BYTES / outSize);
+                int k = Math.min(src.remaining(), Math.min(floats.length, STAGING_BYTES / outSize));
                 src.get(floats, 0, k);
                 staging.clear();
                 switch (out) {

@@ -205,4 +205,26 @@ class RoundTripTest {
             assertThat(back.readFloats("v", 10, 100)).containsExactly(values); // quarters below 256 are exact in f16
         }
     }
+
+    @Test
+    void chunksLargerThanTheStagingBufferConvert() {
+        float[] values = new float[700_001]; // several staging rounds, with a remainder
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 1000) - 500.25f;
+        }
+        for (DType d : List.of(DType.F32, DType.F16, DType.BF16)) {
+            Path out = tmp.resolve("large-" + d);
+            SafetensorsWriter.write(out, "model", List.of(TensorEntry.float32("v", new long[]{values.length},
+                    TensorData.ofFloats(values))), WriteOptions.defaults().withFloatDtype(d));
+            try (Checkpoint back = Checkpoint.open(out)) {
+                float[] got = back.readFloats("v");
+                for (int i = 0; i < values.length; i++) {
+                    int want = d == DType.F32 ? Float.floatToIntBits(values[i])
+                            : d == DType.F16 ? Float.floatToIntBits(Floats.f16ToFloat((short) FloatsTest.RneReference.f16(values[i])))
+                            : FloatsTest.RneReference.bf16(values[i]) << 16;
+                    assertThat(Float.floatToIntBits(got[i])).isEqualTo(want);
+                }
+            }
+        }
+    }
 }
