@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.zerorl.checkpoint.Checkpoint;
@@ -11,6 +12,7 @@ import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,27 +91,64 @@ public final class Policy implements AutoCloseable {
         }
     }
 
+    /** Largest off-heap staging buffer used while loading; bigger tensors are copied in row chunks. */
+    static final long STAGING_BYTES = 64L << 20;
+
     /**
-     * Loads each expected tensor in turn: one off-heap float32 buffer at a time is copied into a
-     * torch-owned array, so the Java heap never holds the weights.
+     * Loads each expected tensor in turn through one reused off-heap staging buffer of at most
+     * {@link #STAGING_BYTES}: the Java heap never holds weights, and native memory beyond the model
+     * itself stays bounded by that buffer (large tensors are filled row chunk by row chunk).
      */
     public static Policy load(ModelConfig config, Checkpoint ckpt, Device device, DataType dataType) {
+        return load(config, ckpt, device, dataType, STAGING_BYTES);
+    }
+
+    static Policy load(ModelConfig config, Checkpoint ckpt, Device device, DataType dataType, long stagingBytes) {
         NDManager manager = NDManager.newBaseManager(device);
         try {
+            List<ParamSpec> specs = ParamSpec.of(config);
+            long largest = specs.stream().mapToLong(ParamSpec::numel).max().orElse(1) * 4;
+            ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(Math.min(largest, stagingBytes)))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             Map<String, NDArray> params = new LinkedHashMap<>();
-            for (ParamSpec spec : ParamSpec.of(config)) {
+            for (ParamSpec spec : specs) {
                 if (!ckpt.contains(spec.name())) {
                     throw new ZerorlException("Checkpoint " + ckpt.location() + " lacks tensor '" + spec.name()
                             + "' that this " + config.modelType + " config needs (is config.json from the same model?)");
                 }
-                ByteBuffer data = ckpt.readFloat32(spec.name(), spec.shape());
-                params.put(spec.name(), fromBuffer(manager, data, spec.shape(), dataType));
+                ckpt.info(spec.name(), spec.shape()); // shape check with a message naming file and tensor
+                params.put(spec.name(), read(manager, ckpt, spec, staging, dataType));
             }
             return new Policy(config, manager, dataType, params);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    private static NDArray read(NDManager manager, Checkpoint ckpt, ParamSpec spec, ByteBuffer staging, DataType type) {
+        long[] shape = spec.shape();
+        long rowElems = shape.length == 0 ? 1 : spec.numel() / Math.max(1, shape[0]);
+        if (spec.numel() * 4 <= staging.capacity() || shape.length < 2 || rowElems * 4 > staging.capacity()) {
+            ByteBuffer buf = spec.numel() * 4 <= staging.capacity() ? staging
+                    : ByteBuffer.allocateDirect(Math.toIntExact(spec.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
+            buf.clear().limit(Math.toIntExact(spec.numel() * 4));
+            ckpt.readFloat32(spec.name(), 0, buf);
+            return fromBuffer(manager, buf.flip(), shape, type);
+        }
+        NDArray dest = manager.zeros(new Shape(shape), type);
+        long rowsPerChunk = staging.capacity() / (rowElems * 4);
+        for (long row = 0; row < shape[0]; row += rowsPerChunk) {
+            long rows = Math.min(rowsPerChunk, shape[0] - row);
+            staging.clear().limit(Math.toIntExact(rows * rowElems * 4));
+            ckpt.readFloat32(spec.name(), row * rowElems, staging);
+            long[] chunkShape = shape.clone();
+            chunkShape[0] = rows;
+            try (NDArray chunk = fromBuffer(manager, staging.flip(), chunkShape, type)) {
+                dest.set(new NDIndex("{}:{}", row, row + rows), chunk);
+            }
+        }
+        return dest;
     }
 
     /** A model initialised from scratch (normal(0, 0.02) weights, unit norms, zero biases), seeded. */
