@@ -45,7 +45,7 @@ public final class ForwardCommand implements Callable<Integer> {
         JsonNode in = Json.readTree(input);
         long[][] ids = matrix(in, "input_ids", null);
         long[][] mask = in.has("attention_mask") ? matrix(in, "attention_mask", ids) : ones(ids);
-        long[][] pos = in.has("position_ids") ? matrix(in, "position_ids", ids) : positions(mask);
+        long[][] pos = in.has("position_ids") ? matrix(in, "position_ids", ids) : Policy.positionIds(mask);
         try (Policy policy = ModelRef.load(model, Device.cpu(), DataType.FLOAT32, seed);
              NDManager m = NDManager.newBaseManager()) {
             int vocab = policy.config().vocabSize;
@@ -118,19 +118,5 @@ public final class ForwardCommand implements Callable<Integer> {
             java.util.Arrays.fill(m[b], 1);
         }
         return m;
-    }
-
-    /** transformers' convention: cumsum(mask) - 1, clamped at 0. */
-    static long[][] positions(long[][] mask) {
-        long[][] p = new long[mask.length][];
-        for (int b = 0; b < mask.length; b++) {
-            p[b] = new long[mask[b].length];
-            long c = 0;
-            for (int t = 0; t < mask[b].length; t++) {
-                c += mask[b][t];
-                p[b][t] = Math.max(0, c - 1);
-            }
-        }
-        return p;
     }
 }

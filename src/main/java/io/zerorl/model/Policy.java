@@ -246,6 +246,20 @@ public final class Policy implements AutoCloseable {
         return logits(hidden(ids, attentionMask, positionIds, cache, null));
     }
 
+    /** transformers' position ids for a left-padded batch: {@code cumsum(mask) - 1}, clamped at 0. */
+    public static long[][] positionIds(long[][] mask) {
+        long[][] p = new long[mask.length][];
+        for (int b = 0; b < mask.length; b++) {
+            p[b] = new long[mask[b].length];
+            long c = 0;
+            for (int t = 0; t < mask[b].length; t++) {
+                c += mask[b][t];
+                p[b][t] = Math.max(0, c - 1);
+            }
+        }
+        return p;
+    }
+
     /** A cache for {@code batch} rows of up to {@code capacity} tokens, owned by {@code parent}'s tree. */
     public KvCache newCache(NDManager parent, int batch, int capacity) {
         return new KvCache(parent, config, batch, capacity, dataType);

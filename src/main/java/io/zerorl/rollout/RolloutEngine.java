@@ -233,7 +233,7 @@ public final class RolloutEngine {
                             step.create(stepPos), cache), m);
                 } else {
                     seqIds = append(seqIds, stepIds);
-                    long[][] fullPos = positions(slice(mask, active, seen));
+                    long[][] fullPos = Policy.positionIds(slice(mask, active, seen));
                     last = lastLogits(policy.forward(step.create(seqIds), step.create(slice(mask, active, seen)),
                             step.create(fullPos)), m);
                 }
@@ -313,19 +313,5 @@ public final class RolloutEngine {
             out[i][seq[i].length] = next[i][0];
         }
         return out;
-    }
-
-    /** transformers' position ids for a left-padded batch: cumsum(mask) - 1, clamped at 0. */
-    static long[][] positions(long[][] mask) {
-        long[][] p = new long[mask.length][];
-        for (int b = 0; b < mask.length; b++) {
-            p[b] = new long[mask[b].length];
-            long c = 0;
-            for (int t = 0; t < mask[b].length; t++) {
-                c += mask[b][t];
-                p[b][t] = Math.max(0, c - 1);
-            }
-        }
-        return p;
     }
 }
