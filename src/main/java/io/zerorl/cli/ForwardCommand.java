@@ -1,12 +1,12 @@
 package io.zerorl.cli;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerorl.model.Devices;
 import io.zerorl.model.Policy;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
@@ -37,6 +37,12 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Where to write the JSON with logits.")
     Path output;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu, gpu:N or auto (default ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 or fp16 (default ${DEFAULT-VALUE}).")
+    String dtype;
+
     @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed for built-in models (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -46,7 +52,7 @@ public final class ForwardCommand implements Callable<Integer> {
         long[][] ids = matrix(in, "input_ids", null);
         long[][] mask = in.has("attention_mask") ? matrix(in, "attention_mask", ids) : ones(ids);
         long[][] pos = in.has("position_ids") ? matrix(in, "position_ids", ids) : Policy.positionIds(mask);
-        try (Policy policy = ModelRef.load(model, Device.cpu(), DataType.FLOAT32, seed);
+        try (Policy policy = ModelRef.load(model, Devices.parse(device), Devices.dtype(dtype), seed);
              NDManager m = NDManager.newBaseManager()) {
             int vocab = policy.config().vocabSize;
             for (int b = 0; b < ids.length; b++) {
@@ -58,7 +64,7 @@ public final class ForwardCommand implements Callable<Integer> {
                 }
             }
             NDArray logits = policy.forward(m.create(ids), m.create(mask), m.create(pos));
-            float[] flat = logits.toFloatArray();
+            float[] flat = logits.toType(DataType.FLOAT32, false).toFloatArray();
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.set("input_ids", Json.MAPPER.valueToTree(ids));
             out.set("attention_mask", Json.MAPPER.valueToTree(mask));
