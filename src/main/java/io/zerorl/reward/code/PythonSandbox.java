@@ -365,7 +365,7 @@ public final class PythonSandbox implements AutoCloseable {
     }
 
     private static Isolation detect() {
-        String python = which("python3");
+        String python = findPython();
         if (python == null) {
             throw new ZerorlException("Code rewards need python3 on PATH (apt-get install python3)");
         }
@@ -398,6 +398,35 @@ public final class PythonSandbox implements AutoCloseable {
             }
         }
         return new Isolation(List.copyOf(prefix), python, setsid != null, ns, ns, nobody);
+    }
+
+    /**
+     * The interpreter: {@code -Dzerorl.sandbox.python=...}, else the system's {@code /usr/bin/python3}, else the
+     * real executable behind {@code python3} on PATH (resolving shims such as pyenv's, which are slow to start
+     * and may live where the unprivileged sandbox user cannot read).
+     */
+    private static String findPython() {
+        String p = System.getProperty("zerorl.sandbox.python");
+        if (p != null && !p.isBlank()) {
+            return p;
+        }
+        if (Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            return "/usr/bin/python3";
+        }
+        String onPath = which("python3");
+        if (onPath == null) {
+            return null;
+        }
+        try {
+            Process pr = new ProcessBuilder(onPath, "-c", "import sys; print(sys.executable)").redirectErrorStream(true).start();
+            String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (pr.waitFor(20, TimeUnit.SECONDS) && pr.exitValue() == 0 && Files.isExecutable(Path.of(out))) {
+                return out;
+            }
+        } catch (IOException | InterruptedException | RuntimeException ignored) {
+            // fall back to the PATH entry
+        }
+        return onPath;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

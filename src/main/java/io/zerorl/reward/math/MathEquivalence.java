@@ -60,6 +60,10 @@ public final class MathEquivalence {
                 return new Result(ca.group(1).equalsIgnoreCase(cb.group(1)), "choice");
             }
         }
+        if (NUMBER.matcher(a).matches() && NUMBER.matcher(b).matches() && a.length() < 60 && b.length() < 60) {
+            // two decimals: exact (1450000 vs 1450001 must differ, which a relative tolerance would not see)
+            return new Result(new BigDecimal(a).compareTo(new BigDecimal(b)) == 0, "numeric");
+        }
         Double na = number(a);
         Double nb = number(b);
         if (na != null && nb != null) {
@@ -266,7 +270,6 @@ public final class MathEquivalence {
 
     /** Spelling Symja's TeX parser understands. */
     static String toCasTex(String s) {
-        return s.replace("\\cdot", "*").replace("\\times", "*").replace("\\div", "/")
-                .replace("\\infty", "Infinity").replace("\\ln", "\\log");
+        return s.replace("\\times", "\\cdot ").replace("\\cdot", "\\cdot ").replace("\\ln", "\\log");
     }
 }

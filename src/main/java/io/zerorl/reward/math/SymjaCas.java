@@ -41,7 +41,13 @@ public final class SymjaCas {
     });
     private static final ThreadLocal<ExprEvaluator> EVAL = ThreadLocal.withInitial(() -> {
         initOnce();
-        return new ExprEvaluator(false, (short) 100);
+        ExprEvaluator ev = new ExprEvaluator(false, (short) 100);
+        // Symja prints evaluation messages ("N: null.") to the engine's streams: silence them
+        java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        ev.getEvalEngine().setOutPrintStream(sink);
+        ev.getEvalEngine().setErrorPrintStream(sink);
+        ev.getEvalEngine().setQuietMode(true);
+        return ev;
     });
     private static volatile boolean initialised;
 
