@@ -118,7 +118,8 @@ class EvalCommandTest {
         assertThat(badTemplate.err()).contains("unknown prompt template 'r2'");
     }
 
-    /** A benchmark that is only a JSONL file plus a descriptor, evaluated with the tiny model: same seed, same run. */
+    /** A benchmark that is only a JSONL file plus a descriptor, evaluated with the tiny model: same seed, same run
+     * (a different seed giving different samples is checked in EvaluatorTest). */
     @Test
     void descriptorFileAndTinyModelAreReproducible(@TempDir Path dir) throws IOException {
         Path yaml = EvalCommandTestSupport.toyBenchmark(dir);
@@ -127,17 +128,14 @@ class EvalCommandTest {
             "--n", "4", "--k", "1,4", "--temperature", "1.0", "--max-new-tokens", "8", "--batch-size", "2", "--template", "chat"};
         Result a = run(concat(common, "--seed", "7", "--output", dir.resolve("a").toString()));
         Result b = run(concat(common, "--seed", "7", "--output", dir.resolve("b").toString()));
-        Result c = run(concat(common, "--seed", "8", "--output", dir.resolve("c").toString()));
         System.out.print(a.out() + a.err());
         assertThat(a.code()).as(a.err()).isZero();
         assertThat(b.code()).as(b.err()).isZero();
-        assertThat(c.code()).as(c.err()).isZero();
         String pa = Files.readString(dir.resolve("a/toy/problems.jsonl"));
         assertThat(pa.lines()).hasSize(5);
         assertThat(pa).contains("<|im_start|>user\\n1 + 1 =<|im_end|>");
         assertThat(Files.readString(dir.resolve("b/toy/problems.jsonl"))).isEqualTo(pa);
         assertThat(numbers(dir.resolve("b/toy/summary.json"))).isEqualTo(numbers(dir.resolve("a/toy/summary.json")));
-        assertThat(Files.readString(dir.resolve("c/toy/problems.jsonl"))).isNotEqualTo(pa);
     }
 
     private static JsonNode numbers(Path summary) {

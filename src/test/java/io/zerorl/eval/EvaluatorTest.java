@@ -57,8 +57,8 @@ class EvaluatorTest {
         Path yaml = EvalCommandTestSupport.toyBenchmark(dir);
         EvalConfig cfg = EvalConfig.builder(yaml.toString()).dataDir(dir.resolve("data")).n(4).ks(1, 2, 4)
                 .temperature(1.0).maxNewTokens(6).batchSize(3).seed(11).build();
-        try (Policy policy = Policy.load(TestPaths.fixture("qwen3moe-tiny"), Device.cpu(), DataType.FLOAT32);
-             Tokenizer tok = Tokenizer.load(TestPaths.fixture("qwen3moe-tiny"))) {
+        try (Policy policy = Policy.load(TestPaths.fixture("qwen2-tiny"), Device.cpu(), DataType.FLOAT32);
+             Tokenizer tok = Tokenizer.load(TestPaths.fixture("qwen2-tiny"))) {
             CompletionSource src = new HashedAnswers(new PolicyGenerator(policy, tok));
             EvalResult.BenchmarkResult a = Evaluator.run(cfg, src).benchmark("toy");
             EvalResult.BenchmarkResult b = Evaluator.run(cfg, src).benchmark("toy");
