@@ -50,7 +50,11 @@ class MathDatasetsTest {
                 wrong.add(new RewardInput("q", fmt.formatted(plus1), f));
             }
         }
+        r.score(right.subList(0, 2000)); // warm-up (JIT)
+        long t0 = System.nanoTime();
         List<Score> ok = r.score(right);
+        double rate = right.size() / ((System.nanoTime() - t0) / 1e9);
+        System.out.printf("math_accuracy throughput, numeric GSM8K answers: %,.0f completions/s (1 thread)%n", rate);
         List<Score> bad = r.score(wrong);
         List<String> failures = new ArrayList<>();
         for (int i = 0; i < ok.size(); i++) {
@@ -66,6 +70,7 @@ class MathDatasetsTest {
         System.out.println("GSM8K: " + right.size() + " gold completions, " + wrong.size() + " gold+1 completions, "
                 + failures.size() + " failures");
         assertThat(failures).isEmpty();
+        assertThat(rate).as("numeric answers per second (target 5,000 on 2 cores; loose floor for shared CI)").isGreaterThan(1000);
     }
 
     /** Every supported answer format, as a model might write it. */
