@@ -136,6 +136,33 @@ public final class Metrics {
         return Estimate.of(per);
     }
 
+    /**
+     * maj@k when every sample was verified on its own (the evaluator's case): per problem, the majority vote
+     * over the first {@code k} answers ({@link #majorityVote}; null = no answer, no vote) is correct when the
+     * first of those samples that gave the voted answer was verified correct. Equal normalised answers verify
+     * alike, so this needs no second answer checker. A problem without any answer among its first k counts as wrong.
+     */
+    public static Estimate majAtKVerified(List<List<String>> answers, List<boolean[]> correct, int k) {
+        if (answers.size() != correct.size()) {
+            throw new IllegalArgumentException(answers.size() + " answer lists for " + correct.size() + " correctness lists");
+        }
+        double[] per = new double[answers.size()];
+        for (int i = 0; i < per.length; i++) {
+            List<String> a = answers.get(i);
+            boolean[] ok = correct.get(i);
+            if (a.size() != ok.length) {
+                throw new IllegalArgumentException("problem " + i + ": " + a.size() + " answers, " + ok.length + " verdicts");
+            }
+            if (k < 1 || k > a.size()) {
+                throw new ZerorlException("maj@" + k + " needs at least " + k + " samples per problem, problem " + i
+                        + " has " + a.size());
+            }
+            Optional<String> voted = majorityVote(a.subList(0, k));
+            per[i] = voted.isPresent() && ok[a.indexOf(voted.get())] ? 1 : 0;
+        }
+        return Estimate.of(per);
+    }
+
     /** maj@k with exact equality of normalised answers. */
     public static Estimate majAtK(List<List<String>> answers, List<String> golds, int k) {
         return majAtK(answers, golds, k, String::equals);

@@ -92,4 +92,27 @@ class MetricsTest {
         assertThat(Metrics.majAtK(List.of(List.of("2.0")), List.of("2"), 1,
                 (a, g) -> Double.parseDouble(a) == Double.parseDouble(g)).mean()).isEqualTo(1.0);
     }
+
+    @Test
+    void majAtKVerifiedUsesTheVerdictOfTheVotedAnswer() {
+        List<List<String>> answers = List.of(
+                Arrays.asList("42", "41", "42", "7"),   // 42 voted, its samples verified right
+                Arrays.asList("1", "2", "2", "1"),      // tie: "1" first seen, verified wrong
+                Arrays.asList(null, null, null, null),  // no answer at all: wrong
+                Arrays.asList(null, "9", null, null),   // the single vote decides: right
+                Arrays.asList("5", "5", "5", "5"));     // n = k, unanimous but wrong
+        List<boolean[]> ok = List.of(new boolean[] {true, false, true, false}, new boolean[] {false, true, true, false},
+                new boolean[] {false, false, false, false}, new boolean[] {false, true, false, false},
+                new boolean[] {false, false, false, false});
+        Metrics.Estimate m4 = Metrics.majAtKVerified(answers, ok, 4);
+        assertThat(m4.mean()).isCloseTo(0.4, within(EPS));
+        // per problem 1,0,0,1,0: sd = sqrt(0.3), se = sd / sqrt(5)
+        assertThat(m4.stderr()).isCloseTo(Math.sqrt(0.3 / 5), within(EPS));
+        // k = 1 is "first sample correct", and problems without a first answer are wrong
+        assertThat(Metrics.majAtKVerified(answers, ok, 1).mean()).isCloseTo(0.2, within(EPS));
+        // k = 2: {42,41} tie -> 42 right; {1,2} -> 1 wrong; none; {null,9} -> right; 5 wrong
+        assertThat(Metrics.majAtKVerified(answers, ok, 2).mean()).isCloseTo(0.4, within(EPS));
+        assertThatThrownBy(() -> Metrics.majAtKVerified(answers, ok, 5)).isInstanceOf(ZerorlException.class)
+                .hasMessageContaining("maj@5 needs at least 5 samples");
+    }
 }

@@ -1,0 +1,116 @@
+package io.zerorl.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import io.zerorl.eval.CompletionSource;
+import io.zerorl.eval.EvalConfig;
+import io.zerorl.eval.EvalResult;
+import io.zerorl.eval.Evaluator;
+import io.zerorl.eval.PolicyGenerator;
+import io.zerorl.eval.ReferenceSource;
+import io.zerorl.eval.Reports;
+import io.zerorl.model.Policy;
+import io.zerorl.tokenizer.Tokenizer;
+import io.zerorl.util.ZerorlException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code zerorl eval}: pass@1 / pass@k / maj@k of a model on math and code benchmarks. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a model on benchmarks (pass@1 over n samples, unbiased pass@k, maj@k, with standard errors).",
+        footer = {"", "Benchmarks: gsm8k, math500, aime24, amc23, humaneval, mbpp, mbpp_sanitized, countdown,",
+            "any descriptor in --descriptors DIR, or a descriptor file path/to/name.yaml (see datasets/README.md).",
+            "Writes <output>/<benchmark>/problems.jsonl and summary.json, and <output>/summary.json and summary.md.",
+            "", "Examples:",
+            "  zerorl eval --model Qwen2.5-Math-1.5B --benchmark gsm8k,math500 --n 8 --k 1,8 --temperature 0.6",
+            "  zerorl eval --reference oracle --benchmark gsm8k --limit 50     # checks the harness: expect 100%"})
+public final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json).")
+    Path model;
+
+    @Option(names = "--reference", description = "Instead of a model, answer with the gold solution (oracle) or wrongly"
+            + " (wrong): a self-check of templates, verifiers and metrics.")
+    String reference;
+
+    @Option(names = "--benchmark", required = true, split = ",", description = "Benchmark name(s), comma-separated.")
+    List<String> benchmarks;
+
+    @Option(names = "--n", defaultValue = "1", description = "Samples per problem (default ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--k", split = ",", defaultValue = "1", description = "k of pass@k and maj@k, comma-separated, each <= n (default ${DEFAULT-VALUE}).")
+    List<Integer> ks;
+
+    @Option(names = "--temperature", defaultValue = "0.6", description = "Sampling temperature; 0 = greedy (default ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "Nucleus sampling (default ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Top-k sampling, 0 = off (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--max-new-tokens", defaultValue = "1024", description = "Completion length limit (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed; the same seed gives the same numbers (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Only the first N problems of each benchmark; 0 = all.")
+    int limit;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Prompts per generation batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--template", description = "Prompt template: r1, chat or plain (default: the benchmark's, r1).")
+    String template;
+
+    @Option(names = "--data-dir", description = "Folder holding the benchmark files (default ./datasets, then ~/.cache/zerorl/datasets).")
+    Path dataDir;
+
+    @Option(names = "--descriptors", description = "Folder of extra dataset descriptors (*.yaml).")
+    Path descriptors;
+
+    @Option(names = "--output", defaultValue = "eval-results", description = "Report folder (default ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--code-timeout-ms", description = "Wall-clock limit per program in the code sandbox (default: the code reward's, 10000).")
+    Integer codeTimeoutMs;
+
+    @Override
+    public Integer call() {
+        if ((model == null) == (reference == null)) {
+            throw new ZerorlException("give either --model DIR or --reference oracle|wrong");
+        }
+        EvalConfig config = EvalConfig.builder().benchmarks(benchmarks).n(n).ks(ks).template(template)
+                .temperature(temperature).topP(topP).topK(topK).maxNewTokens(maxNewTokens).seed(seed).limit(limit)
+                .batchSize(batchSize).dataDir(dataDir).descriptorDir(descriptors).output(output)
+                .rewardOptions(codeTimeoutMs == null ? Map.of() : Map.of("code", Map.of("timeout_ms", codeTimeoutMs)))
+                .build();
+        var datasets = Evaluator.load(config); // missing or malformed files fail before a model is loaded
+        EvalResult result;
+        if (reference != null) {
+            result = evaluate(ReferenceSource.named(reference), datasets, config);
+        } else {
+            Path dir = ModelRef.dir(model.toString());
+            try (Policy policy = Policy.load(dir, Device.cpu(), DataType.FLOAT32);
+                 Tokenizer tokenizer = Tokenizer.load(dir)) {
+                result = evaluate(new PolicyGenerator(policy, tokenizer, dir.toString()), datasets, config);
+            }
+        }
+        System.out.print(Reports.markdown(result));
+        System.out.println("\nreports in " + output.toAbsolutePath().normalize());
+        return 0;
+    }
+
+    private static EvalResult evaluate(CompletionSource source, List<io.zerorl.data.Dataset> datasets, EvalConfig config) {
+        try (Evaluator e = new Evaluator(source).onProgress(System.err::println)) {
+            return e.run(datasets, config);
+        }
+    }
+}
