@@ -96,6 +96,7 @@ public final class GrpoTrainer implements AutoCloseable {
     private int step;
     private long cursor;
     private Path lastCheckpoint;
+    private Map<String, Object> lastMetrics = Map.of();
 
     /** Validates, then loads everything; with {@code resume} continues from the newest checkpoint of the run. */
     public GrpoTrainer(Recipe recipe, boolean resume) {
@@ -218,6 +219,7 @@ public final class GrpoTrainer implements AutoCloseable {
         while (step < recipe.train().steps()) {
             Map<String, Object> m = runStep();
             history.add(m);
+            lastMetrics = m;
             appendJsonl(runDir.resolve("metrics.jsonl"), m);
             if (every > 0 && (step % every == 0 || step == recipe.train().steps())) {
                 lastCheckpoint = saveCheckpoint();
@@ -563,6 +565,7 @@ public final class GrpoTrainer implements AutoCloseable {
         state.put("learning_rate", schedule.lr(step));
         state.put("base_model", modelDir.toString());
         state.put("recipe", recipe.name());
+        state.put("metrics", lastMetrics);
         if (scaler != null) {
             state.put("loss_scale", scaler.state().scale());
             state.put("loss_scale_good_steps", scaler.state().goodSteps());
