@@ -34,4 +34,18 @@ class TrainerTest {
         assertThat(last).isGreaterThan(first + 0.15);
         assertThat(r.refModelBuilt()).isFalse();
     }
+
+    /** float16 parameters with fp32 master weights and dynamic loss scaling (meant for the GPU; runs on CPU too). */
+    @Test
+    void float16StepsUseMasterWeightsAndLossScaling() {
+        TrainResult r = GrpoTrainer.run(toy(tmp.resolve("fp16"), "train.steps=3", "train.precision=float16",
+                "train.loss_scale_init=1024", "export.at_end=true", "export.dtype=fp32"));
+        assertThat(r.history()).hasSize(3);
+        for (Map<String, Object> m : r.history()) {
+            assertThat((Double) m.get("loss_scale")).isEqualTo(1024.0);
+            assertThat((Double) m.get("grad_norm")).isFinite().isPositive();
+            assertThat((Double) m.get("skipped_step")).isEqualTo(0.0);
+        }
+        assertThat(r.exportDir().resolve("model.safetensors")).exists();
+    }
 }
