@@ -1,0 +1,113 @@
+package io.zerorl.recipe;
+
+import io.zerorl.algo.Advantages;
+import io.zerorl.algo.GrpoLossConfig;
+import io.zerorl.algo.ScaleRewards;
+import io.zerorl.data.DataDirs;
+import io.zerorl.data.DatasetRegistry;
+import io.zerorl.data.PromptTemplates;
+import io.zerorl.reward.RewardRegistry;
+import io.zerorl.reward.WeightedRewards;
+import io.zerorl.train.PromptSource;
+import io.zerorl.train.optim.AdamW;
+import io.zerorl.train.optim.LrSchedule;
+import io.zerorl.util.ZerorlException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Checks a recipe before any model is loaded (TRL {@code GRPOConfig.__post_init__} style): every error says
+ * which key is wrong and what the valid values are. Also reads the dataset (JSONL rows are cheap) to check the
+ * prompt field, and builds the reward functions once to check their names and options.
+ */
+public final class RecipeValidator {
+    public static final List<String> PRECISIONS = List.of("float32", "float16");
+    public static final List<String> DEVICES = List.of("cpu", "gpu");
+    public static final List<String> EXPORT_DTYPES = List.of("bf16", "fp32");
+
+    private RecipeValidator() {}
+
+    public static void validate(Recipe r) {
+        Recipe.Train t = r.train();
+        require(t.groupSize() >= 2, "train.group_size must be >= 2 (GRPO compares completions within a group), got "
+                + t.groupSize() + "; typical: 8 or 16");
+        require(t.steps() >= 1, "train.steps must be >= 1, got " + t.steps());
+        require(t.promptsPerStep() >= 1, "train.prompts_per_step must be >= 1, got " + t.promptsPerStep());
+        require(t.microBatchSize() >= 1, "train.micro_batch_size must be >= 1, got " + t.microBatchSize());
+        require(t.numIterations() >= 1, "train.num_iterations (mu) must be >= 1, got " + t.numIterations());
+        require(t.refSyncSteps() >= 0, "train.ref_sync_steps must be >= 0 (0 = never), got " + t.refSyncSteps());
+        require(t.refSyncAlpha() > 0 && t.refSyncAlpha() <= 1, "train.ref_sync_alpha must be in (0, 1], got " + t.refSyncAlpha());
+        choice("train.precision", t.precision(), PRECISIONS);
+        require(t.samplesPerStep() >= 0, "train.samples_per_step must be >= 0");
+        require(t.dapo().maxRefillRounds() >= 0, "train.dapo.max_refill_rounds must be >= 0");
+        require(t.moe().routerAuxLossCoef() >= 0, "train.moe.router_aux_loss_coef must be >= 0 (0 = off), got "
+                + t.moe().routerAuxLossCoef());
+
+        Recipe.Algo a = r.algo();
+        wrap("algo.advantage_estimator", () -> Advantages.get(a.advantageEstimator()));
+        wrap("algo.scale_rewards", () -> ScaleRewards.parse(a.scaleRewards()));
+        wrap("algo", () -> new GrpoLossConfig(a.epsilonLow(), a.epsilonHigh(), a.beta(), a.klEstimator(), a.lossType(),
+                a.policyLoss()));
+
+        Recipe.Optim o = r.optim();
+        wrap("optim", () -> new AdamW.Config(o.beta1(), o.beta2(), o.eps(), o.weightDecay()));
+        wrap("optim", () -> new LrSchedule(o.lr(), o.warmupSteps(), t.steps(), o.schedule(), o.minLrRatio()));
+        require(o.maxGradNorm() >= 0, "optim.max_grad_norm must be >= 0 (0 = no clipping), got " + o.maxGradNorm());
+
+        Recipe.Rollout ro = r.rollout();
+        require(ro.temperature() > 0, "rollout.temperature must be > 0, got " + ro.temperature());
+        require(ro.maxNewTokens() >= 1, "rollout.max_new_tokens must be >= 1, got " + ro.maxNewTokens());
+        require(ro.topP() > 0 && ro.topP() <= 1, "rollout.top_p must be in (0, 1], got " + ro.topP());
+        require(ro.topK() >= 0, "rollout.top_k must be >= 0 (0 = off)");
+        require(ro.minP() >= 0 && ro.minP() < 1, "rollout.min_p must be in [0, 1)");
+
+        require(r.checkpoint().every() >= 0, "checkpoint.every must be >= 0 (0 = never)");
+        require(r.checkpoint().keep() >= 1, "checkpoint.keep must be >= 1, got " + r.checkpoint().keep());
+        choice("export.dtype", r.export().dtype(), EXPORT_DTYPES);
+        require(r.outputDir() != null && !r.outputDir().isBlank(), "output_dir must be set");
+
+        Recipe.Model m = r.model();
+        choice("model.device", m.device(), DEVICES);
+        require(m.path() != null, "model.path must name a Hugging Face model directory (config.json + safetensors)");
+        require(Files.isRegularFile(Path.of(m.path()).resolve("config.json")),
+                "model.path " + Path.of(m.path()).toAbsolutePath() + " has no config.json");
+
+        require(r.rewards() != null && !r.rewards().isEmpty(), "rewards must list at least one reward, e.g."
+                + " [{name: math_accuracy, weight: 1.0}]; valid names: " + String.join(", ", RewardRegistry.standard().names()));
+        wrap("rewards", () -> WeightedRewards.of(r.rewardSpecs(), RewardRegistry.standard()));
+
+        Recipe.Data d = r.data();
+        wrap("data.template", () -> {
+            if (!PromptTemplates.names().contains(d.template())) {
+                throw new ZerorlException("unknown prompt template '" + d.template() + "'; valid: " + PromptTemplates.names());
+            }
+            return null;
+        });
+        if (d.dataset() != null) {
+            wrap("data.dataset", () -> DataDirs.resolve(d.dataDir() == null ? null : Path.of(d.dataDir()))
+                    .locate(DatasetRegistry.builtin().get(d.dataset())));
+        } else {
+            wrap("data", () -> PromptSource.rows(d));
+        }
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new ZerorlException(message);
+        }
+    }
+
+    private static void choice(String key, String value, List<String> valid) {
+        require(valid.contains(value), key + " must be one of " + String.join(", ", valid) + ", got '" + value + "'");
+    }
+
+    private static void wrap(String key, java.util.function.Supplier<?> check) {
+        try {
+            check.get();
+        } catch (ZerorlException e) {
+            throw new ZerorlException(key + ": " + e.getMessage(), e);
+        }
+    }
+}

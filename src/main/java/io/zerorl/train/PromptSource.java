@@ -1,0 +1,127 @@
+package io.zerorl.train;
+
+import io.zerorl.data.DataDirs;
+import io.zerorl.data.Dataset;
+import io.zerorl.data.DatasetDescriptor;
+import io.zerorl.data.DatasetRegistry;
+import io.zerorl.data.DatasetRow;
+import io.zerorl.data.JsonlReader;
+import io.zerorl.data.PromptTemplate;
+import io.zerorl.data.PromptTemplates;
+import io.zerorl.recipe.Recipe;
+import io.zerorl.util.ZerorlException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The training prompts and the order they are drawn in. The order is a pure function of (seed, epoch): epoch e
+ * is a Fisher-Yates shuffle seeded by mix(seed, e), and the {@code cursor}-th prompt drawn overall is
+ * {@code perm(cursor / n)[cursor % n]}, so a resumed run only needs the cursor.
+ */
+public final class PromptSource {
+    /** One training problem: the rendered prompt, and the row fields rewards read (gold answer etc.). */
+    public record Item(String prompt, Map<String, Object> fields) {}
+
+    private final List<Item> items;
+    private final long seed;
+    private int cachedEpoch = -1;
+    private int[] cachedPerm;
+
+    public PromptSource(List<Item> items, long seed) {
+        if (items.isEmpty()) {
+            throw new ZerorlException("the training dataset has no rows");
+        }
+        this.items = List.copyOf(items);
+        this.seed = seed;
+    }
+
+    /** Loads rows as the recipe says (validated before: see {@link #rows}). */
+    public static PromptSource load(Recipe.Data data, PromptTemplate.ChatFormatter chat, long seed) {
+        PromptTemplate template = PromptTemplates.get(data.template(), chat);
+        List<Item> items = new ArrayList<>();
+        if (data.dataset() != null) {
+            DatasetDescriptor d = DatasetRegistry.builtin().get(data.dataset());
+            Dataset ds = DatasetRegistry.load(d, DataDirs.resolve(data.dataDir() == null ? null : Path.of(data.dataDir())));
+            for (DatasetRow r : limit(ds.rows(), data.maxRows())) {
+                Map<String, Object> fields = new LinkedHashMap<>(r.fields());
+                fields.put("answer", d.goldAnswer(r));
+                items.add(new Item(template.render(d.question(r)), fields));
+            }
+        } else {
+            for (DatasetRow r : rows(data)) {
+                items.add(new Item(template.render(r.getText(data.promptField())), r.fields()));
+            }
+        }
+        return new PromptSource(items, seed);
+    }
+
+    /** The rows of a JSONL data.path, each checked to hold the prompt field (used by validation too). */
+    public static List<DatasetRow> rows(Recipe.Data data) {
+        if (data.path() == null) {
+            throw new ZerorlException("data.path (a JSONL file) or data.dataset (one of "
+                    + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
+        }
+        Path file = Path.of(data.path());
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new ZerorlException("data.path " + file.toAbsolutePath() + " does not exist");
+        }
+        List<DatasetRow> rows = limit(JsonlReader.read(file), data.maxRows());
+        if (rows.isEmpty()) {
+            throw new ZerorlException("data.path " + file + " has no rows");
+        }
+        for (DatasetRow r : rows) {
+            if (!r.has(data.promptField())) {
+                throw new ZerorlException("row " + r.rowNumber() + " of " + file + " lacks the prompt field '"
+                        + data.promptField() + "' (data.prompt_field); its fields: " + String.join(", ", r.fields().keySet()));
+            }
+        }
+        return rows;
+    }
+
+    private static <T> List<T> limit(List<T> rows, int max) {
+        return max > 0 && rows.size() > max ? rows.subList(0, max) : rows;
+    }
+
+    public int size() {
+        return items.size();
+    }
+
+    /** The {@code cursor}-th item drawn (0-based, over all epochs). */
+    public Item get(long cursor) {
+        int n = items.size();
+        int epoch = (int) (cursor / n);
+        if (epoch != cachedEpoch) {
+            cachedPerm = permutation(n, mix(seed, epoch));
+            cachedEpoch = epoch;
+        }
+        return items.get(cachedPerm[(int) (cursor % n)]);
+    }
+
+    static int[] permutation(int n, long seed) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    /** SplitMix64-style mixing of a seed with a counter (epoch, step, refill round). */
+    public static long mix(long seed, long k) {
+        long z = seed + 0x9E3779B97F4A7C15L * (k + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
