@@ -1,5 +1,7 @@
 package io.zerorl.cli;
 
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
 import io.zerorl.recipe.RecipeLoader;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.Memory;
@@ -13,11 +15,9 @@ import java.util.concurrent.Callable;
 
 /**
  * Native-memory leak check: runs N GRPO steps of a recipe and prints the resident set size after each step.
- * Flat RSS after warm-up means no NDArray leaks (DJL frees native memory only on close, DJL-NOTES hazard 6).
- * <pre>
- *   mvn -q package -DskipTests && java -Dai.djl.offline=true -cp "target/classes:target/lib/*" io.zerorl.cli.Main \
- *       bench-train-memory --steps 200
- * </pre>
+ * It also counts the NDArrays alive in all of DJL's managers: a constant count means no tensor leaks (DJL frees
+ * native memory only on close, DJL-NOTES hazard 6). Run it with a fixed, pre-touched heap so that heap pages
+ * being touched for the first time do not show up as RSS growth: {@code scripts/bench-train-memory.sh}.
  */
 @Command(name = "bench-train-memory", hidden = true, description = "Print RSS per GRPO step (leak check).")
 public final class BenchTrainMemoryCommand implements Callable<Integer> {
@@ -35,16 +35,24 @@ public final class BenchTrainMemoryCommand implements Callable<Integer> {
         List<String> o = new ArrayList<>(List.of("train.steps=" + steps, "checkpoint.every=0", "export.at_end=false",
                 "output_dir=runs/bench-train-memory"));
         o.addAll(overrides);
-        double[] first = {-1};
+        double[] rss = new double[steps + 1];
+        int[] arrays = new int[steps + 1];
         GrpoTrainer.run(RecipeLoader.load(recipe, o), false, (step, m) -> {
-            double rss = Memory.rssMb();
-            if (step == 10) {
-                first[0] = rss;
-            }
-            System.out.printf("step %d rss_mb %.1f heap_mb %.1f reward %.3f%n", step, rss, Memory.heapMb(),
-                    (Double) m.get("reward"));
+            rss[(int) step] = Memory.rssMb();
+            arrays[(int) step] = liveArrays();
+            System.out.printf("step %d rss_mb %.1f heap_mb %.1f live_ndarrays %d reward %.3f%n", step, rss[(int) step],
+                    Memory.heapMb(), arrays[(int) step], (Double) m.get("reward"));
         });
-        System.out.printf("rss growth from step 10 to %d: %.1f MiB%n", steps, Memory.rssMb() - first[0]);
+        int half = steps / 2;
+        System.out.printf("rss second half (step %d -> %d): %.1f -> %.1f MiB (%+.3f MiB/step); live NDArrays %d -> %d%n",
+                half, steps, rss[half], rss[steps], (rss[steps] - rss[half]) / Math.max(1, steps - half), arrays[half], arrays[steps]);
         return 0;
+    }
+
+    /** NDArrays alive in every manager (DJL tracks them per manager; the system manager is the root). */
+    static int liveArrays() {
+        try (NDManager probe = NDManager.newBaseManager()) {
+            return probe.getParentManager() instanceof BaseNDManager root ? root.getManagedArrays().size() : -1;
+        }
     }
 }
