@@ -1,0 +1,85 @@
+package io.zerorl.reward;
+
+import io.zerorl.util.ZerorlException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Several rewards with weights (TRL {@code reward_funcs}/{@code reward_weights}): the total of a completion is
+ * {@code sum_i w_i * r_i} where a "not applicable" score contributes 0 (TRL's nansum); each function also
+ * reports its mean over the applicable scores only (NaN when none), and how many were applicable.
+ */
+public final class WeightedRewards {
+    /** One weighted function. */
+    public record Weighted(RewardFunction function, double weight) {}
+
+    /**
+     * Scores of one batch.
+     *
+     * @param total        weighted sum per completion, shape (batch)
+     * @param perFunction  scores per function name, each of shape (batch)
+     * @param means        mean over applicable scores per function name (NaN when none applied)
+     * @param applicable   count of applicable scores per function name
+     */
+    public record Result(double[] total, Map<String, List<Score>> perFunction, Map<String, Double> means,
+                         Map<String, Integer> applicable) {}
+
+    private final List<Weighted> functions;
+
+    public WeightedRewards(List<Weighted> functions) {
+        if (functions.isEmpty()) {
+            throw new ZerorlException("At least one reward is needed; valid names: " + String.join(", ", RewardRegistry.builtins().names()));
+        }
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        for (Weighted w : functions) {
+            if (seen.put(w.function().name(), true) != null) {
+                throw new ZerorlException("Reward '" + w.function().name() + "' is listed twice; give each entry once");
+            }
+        }
+        this.functions = List.copyOf(functions);
+    }
+
+    /** Builds from recipe entries. */
+    public static WeightedRewards of(List<RewardSpec> specs, RewardRegistry registry) {
+        List<Weighted> l = new ArrayList<>();
+        for (RewardSpec s : specs) {
+            l.add(new Weighted(registry.create(s), s.weight()));
+        }
+        return new WeightedRewards(l);
+    }
+
+    public List<Weighted> functions() {
+        return functions;
+    }
+
+    public Result score(List<RewardInput> batch) {
+        double[] total = new double[batch.size()];
+        Map<String, List<Score>> per = new LinkedHashMap<>();
+        Map<String, Double> means = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Weighted w : functions) {
+            List<Score> scores = w.function().score(batch);
+            if (scores.size() != batch.size()) {
+                throw new IllegalStateException("Reward '" + w.function().name() + "' returned " + scores.size()
+                        + " scores for " + batch.size() + " completions");
+            }
+            double sum = 0;
+            int n = 0;
+            for (int i = 0; i < scores.size(); i++) {
+                Score s = scores.get(i);
+                if (s.applicable()) {
+                    total[i] += w.weight() * s.value();
+                    sum += s.value();
+                    n++;
+                }
+            }
+            per.put(w.function().name(), scores);
+            means.put(w.function().name(), n == 0 ? Double.NaN : sum / n);
+            counts.put(w.function().name(), n);
+        }
+        return new Result(total, per, means, counts);
+    }
+}
