@@ -49,10 +49,15 @@ public final class Charts {
         List<Chart> charts = new ArrayList<>();
 
         List<Series> rewards = new ArrayList<>();
-        if (run.has("reward")) {
-            rewards.add(run.series("reward", "total (weighted)"));
+        Map<String, String> perFunction = run.keysLike("rewards/", "/mean");
+        Series total = run.series("reward", "total (weighted)");
+        // one function whose mean is the total (weight 1): a second, identical line would only hide the first
+        boolean sameAsTotal = perFunction.size() == 1 && java.util.Arrays.equals(total.y(),
+                run.series(perFunction.values().iterator().next(), "").y());
+        if (!total.isEmpty() && !sameAsTotal) {
+            rewards.add(total);
         }
-        run.keysLike("rewards/", "/mean").forEach((fn, key) -> rewards.add(run.series(key, fn)));
+        perFunction.forEach((fn, key) -> rewards.add(run.series(key, fn)));
         charts.add(chart(run, "reward", "Reward per function", "mean reward",
                 "Mean reward of the batch's completions: the weighted total and each reward function.",
                 rewards, false, "reward, rewards/<fn>/mean"));
