@@ -1,0 +1,200 @@
+package io.zerorl.report;
+
+import io.zerorl.report.RunData.Series;
+import io.zerorl.util.ZerorlException;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The report's charts: which metrics each one plots, and rendering to PNG with XChart in headless AWT.
+ * The first six are always listed (an absent metric gives a "not logged" note instead of an image);
+ * the others appear only when the run logged their keys.
+ */
+public final class Charts {
+    public static final int WIDTH = 800;
+    public static final int HEIGHT = 400;
+
+    /** A chart to draw: file stem, title, what it shows, and the series (empty: {@code note} says why). */
+    public record Chart(String name, String title, String yLabel, String caption, List<Series> series,
+                        boolean markers, String note) {
+        public String file() {
+            return name + ".png";
+        }
+
+        public boolean drawable() {
+            return series.stream().anyMatch(s -> !s.isEmpty());
+        }
+    }
+
+    private Charts() {}
+
+    /** Correctness-type reward functions, used for the accuracy chart when no eval was logged. */
+    static boolean isAccuracyReward(String fn) {
+        String f = fn.toLowerCase(Locale.ROOT);
+        return f.contains("accuracy") || f.contains("correct") || f.equals("countdown") || f.equals("code");
+    }
+
+    public static List<Chart> plan(RunData run) {
+        List<Chart> charts = new ArrayList<>();
+
+        List<Series> rewards = new ArrayList<>();
+        Map<String, String> perFunction = run.keysLike("rewards/", "/mean");
+        Series total = run.series("reward", "total (weighted)");
+        // one function whose mean is the total (weight 1): a second, identical line would only hide the first
+        boolean sameAsTotal = perFunction.size() == 1 && java.util.Arrays.equals(total.y(),
+                run.series(perFunction.values().iterator().next(), "").y());
+        if (!total.isEmpty() && !sameAsTotal) {
+            rewards.add(total);
+        }
+        perFunction.forEach((fn, key) -> rewards.add(run.series(key, fn)));
+        charts.add(chart(run, "reward", "Reward per function", "mean reward",
+                "Mean reward of the batch's completions: the weighted total and each reward function.",
+                rewards, false, "reward, rewards/<fn>/mean"));
+
+        Map<String, String> evals = run.keysLike("eval/", "/pass@1");
+        List<Series> acc = new ArrayList<>();
+        String accCaption;
+        if (!evals.isEmpty()) {
+            evals.forEach((bench, key) -> acc.add(run.series(key, bench + " pass@1")));
+            accCaption = "pass@1 on the evaluation benchmarks, at the steps where the trainer evaluated.";
+        } else {
+            run.keysLike("rewards/", "/mean").forEach((fn, key) -> {
+                if (isAccuracyReward(fn)) {
+                    acc.add(run.series(key, fn));
+                }
+            });
+            accCaption = "No eval/<benchmark>/pass@1 logged: training accuracy from the correctness reward(s) instead.";
+        }
+        charts.add(chart(run, "accuracy", "Accuracy", "accuracy", accCaption, acc, !evals.isEmpty(),
+                "eval/<benchmark>/pass@1 or rewards/<accuracy fn>/mean"));
+
+        charts.add(chart(run, "kl", "KL divergence to the reference policy", "KL",
+                "Mean per-token KL estimate between the policy and the reference model.",
+                seriesOf(run, "kl", "kl"), false, "kl"));
+        charts.add(chart(run, "completion_length", "Completion length", "tokens",
+                "Mean and longest completion length in tokens (R1-Zero runs typically grow it).",
+                seriesOf(run, "completions/mean_length", "mean", "completions/max_length", "max"), false,
+                "completions/mean_length"));
+        charts.add(chart(run, "clip_fraction", "Clipped ratio fraction", "fraction of tokens",
+                "Share of tokens whose importance ratio was clipped: below 1-eps (low), above 1+eps (high), either (region).",
+                seriesOf(run, "clip_ratio/low_mean", "low", "clip_ratio/high_mean", "high",
+                        "clip_ratio/region_mean", "region"), false, "clip_ratio/*_mean"));
+        charts.add(chart(run, "entropy", "Policy entropy", "nats per token",
+                "Mean token entropy of the policy on its own completions.",
+                seriesOf(run, "entropy", "entropy"), false, "entropy"));
+
+        optional(charts, run, "truncated", "Completions cut at the length limit", "fraction",
+                "Share of completions that hit max_completion_length.",
+                "completions/clipped_ratio", "truncated");
+        optional(charts, run, "reward_spread", "Reward spread within groups", "value",
+                "Std of rewards, and the share of groups whose rewards are all equal (no learning signal).",
+                "reward_std", "reward std", "frac_reward_zero_std", "groups with zero std");
+        optional(charts, run, "loss", "Loss", "loss", "Training loss (policy loss plus KL term).", "loss", "loss");
+        optional(charts, run, "grad_norm", "Gradient norm", "global L2 norm", "Global gradient norm before clipping.",
+                "grad_norm", "grad norm");
+        optional(charts, run, "learning_rate", "Learning rate", "lr", "Learning rate schedule.",
+                "learning_rate", "lr");
+        optional(charts, run, "throughput", "Throughput", "tokens/s", "Tokens per second in rollout and training.",
+                "tokens_per_s/rollout", "rollout", "tokens_per_s/train", "train");
+        optional(charts, run, "time", "Time per step", "seconds", "Wall time per step spent generating, scoring, training.",
+                "time/generate_s", "generate", "time/score_s", "score", "time/train_s", "train");
+        optional(charts, run, "memory", "Memory", "MB", "Resident set size of the training process.",
+                "memory/rss_mb", "RSS");
+        return charts;
+    }
+
+    private static Chart chart(RunData run, String name, String title, String yLabel, String caption,
+                               List<Series> series, boolean markers, String keys) {
+        List<Series> present = series.stream().filter(s -> !s.isEmpty()).toList();
+        String note = present.isEmpty() ? "Not in metrics.jsonl (" + keys + ")." : null;
+        return new Chart(name, title, yLabel, caption, present, markers || fewPoints(present), note);
+    }
+
+    private static void optional(List<Chart> charts, RunData run, String name, String title, String yLabel,
+                                 String caption, String... keysAndLabels) {
+        List<Series> s = seriesOf(run, keysAndLabels);
+        if (!s.isEmpty()) {
+            charts.add(new Chart(name, title, yLabel, caption, s, fewPoints(s), null));
+        }
+    }
+
+    private static List<Series> seriesOf(RunData run, String... keysAndLabels) {
+        List<Series> out = new ArrayList<>();
+        for (int i = 0; i < keysAndLabels.length; i += 2) {
+            Series s = run.series(keysAndLabels[i], keysAndLabels[i + 1]);
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static boolean fewPoints(List<Series> series) {
+        return series.stream().allMatch(s -> s.x().length <= 20);
+    }
+
+    /** "0.##..." with enough decimals for the data's range, so axis labels keep a leading zero and stay distinct. */
+    static String decimalPattern(List<Series> series, boolean xAxis) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (double v : xAxis ? s.x() : s.y()) {
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+        }
+        double span = max - min;
+        if (!(span > 0)) {
+            span = Math.abs(max) > 0 ? Math.abs(max) : 1;
+        }
+        int decimals = (int) Math.max(0, Math.min(12, Math.ceil(-Math.log10(span)) + 2));
+        return decimals == 0 ? "0" : "0." + "#".repeat(decimals);
+    }
+
+    /** Renders a drawable chart to PNG bytes ({@link #WIDTH} x {@link #HEIGHT}). */
+    public static byte[] png(Chart c) {
+        System.setProperty("java.awt.headless", "true");
+        try {
+            XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(c.title())
+                    .xAxisTitle("step").yAxisTitle(c.yLabel()).build();
+            var st = chart.getStyler();
+            st.setChartBackgroundColor(Color.WHITE);
+            st.setPlotBackgroundColor(Color.WHITE);
+            st.setPlotBorderVisible(false);
+            st.setPlotGridLinesColor(new Color(0xE0E0E0));
+            st.setLegendPosition(Styler.LegendPosition.OutsideS);
+            st.setLegendLayout(Styler.LegendLayout.Horizontal);
+            st.setLegendBorderColor(Color.WHITE);
+            st.setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+            st.setMarkerSize(6);
+            st.setAntiAlias(true);
+            // XChart's default pattern prints ".08"; a formatting function would change its tick spacing
+            st.setLocale(Locale.ROOT);
+            st.setYAxisDecimalPattern(decimalPattern(c.series(), false));
+            st.setXAxisDecimalPattern(decimalPattern(c.series(), true));
+            st.setLegendVisible(c.series().size() > 1);
+            for (Series s : c.series()) {
+                XYSeries xy = chart.addSeries(s.label(), s.x(), s.y());
+                if (!c.markers()) {
+                    xy.setMarker(SeriesMarkers.NONE);
+                }
+            }
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // typically a JDK without fonts (fontconfig): headless AWT cannot draw text
+            throw new ZerorlException("Cannot render chart '" + c.name() + "': " + e
+                    + " (headless Java needs fontconfig and a font, e.g. apt-get install fontconfig fonts-dejavu-core)", e);
+        }
+    }
+}
