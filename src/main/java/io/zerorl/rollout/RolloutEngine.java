@@ -54,9 +54,19 @@ public final class RolloutEngine {
 
     /** {@code n} completions for each prompt, ordered prompt by prompt, sample by sample. */
     public List<Completion> generate(List<int[]> prompts, SamplingParams params) {
+        return generate(prompts, params, 0);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingParams)}, seeding the rows as if these prompts stood at positions
+     * {@code firstPromptIndex, firstPromptIndex + 1, ...} of a longer request: a long list generated chunk by
+     * chunk draws the same numbers as in one call. {@link Completion#promptIndex()} stays the index in
+     * {@code prompts}.
+     */
+    public List<Completion> generate(List<int[]> prompts, SamplingParams params, int firstPromptIndex) {
         validate(prompts, params);
         try (NoGrad ignored = new NoGrad(); NDManager m = policy.manager().newSubManager()) {
-            return run(m, prompts, params);
+            return run(m, prompts, params, firstPromptIndex);
         }
     }
 
@@ -103,11 +113,11 @@ public final class RolloutEngine {
         /** Length of the text already searched for stop strings. */
         int checkedChars;
 
-        Row(int prompt, int sample, int[] promptIds, int maxNew, long seed) {
+        Row(int prompt, int sample, int[] promptIds, int maxNew, long rowSeed) {
             this.prompt = prompt;
             this.sample = sample;
             this.promptIds = promptIds;
-            this.rng = new SplittableRandom(mix(seed, prompt, sample));
+            this.rng = new SplittableRandom(rowSeed);
             this.tokens = new int[maxNew];
             this.logprobs = new float[maxNew];
             this.nextPosition = promptIds.length;
@@ -120,7 +130,7 @@ public final class RolloutEngine {
         }
     }
 
-    private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params) {
+    private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params, int firstPromptIndex) {
         int n = params.n();
         int rows = prompts.size() * n;
         int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
@@ -135,7 +145,7 @@ public final class RolloutEngine {
             int pad = promptLen - prompt.length;
             for (int s = 0; s < n; s++) {
                 int r = p * n + s;
-                state[r] = new Row(p, s, prompt, maxNew, params.seed());
+                state[r] = new Row(p, s, prompt, maxNew, Row.mix(params.seed(), firstPromptIndex + p, s));
                 Arrays.fill(ids[r], padId);
                 for (int t = 0; t < prompt.length; t++) {
                     ids[r][pad + t] = prompt[t];
