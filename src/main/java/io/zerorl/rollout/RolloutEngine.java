@@ -26,6 +26,11 @@ import java.util.SplittableRandom;
  * (a quarter of the batch), so finished rows stop costing compute; generation ends when every row is
  * done. Each row draws its random numbers from its own generator seeded by (seed, prompt, sample), so
  * results are reproducible on one device and independent of batch composition.
+ *
+ * <p>Per decoding step the host sends only the new ids and positions: the additive attention key mask is
+ * built once on the device and viewed per step, and the prefill projects only the last position to the
+ * vocabulary. Stop strings are matched on text detokenized incrementally ({@link IncrementalDecoder}), so a
+ * step decodes a few tokens per row rather than the whole completion.
  */
 public final class RolloutEngine {
     private final Policy policy;
