@@ -124,7 +124,9 @@ public final class GenerateCommand implements Callable<Integer> {
             case "float16" -> DataType.FLOAT16;
             default -> throw new ZerorlException("--dtype must be float32 or float16, got " + dtype);
         };
-        Tokenizer tok = ModelRef.isBuiltin(model) ? null : Tokenizer.load(ModelRef.dir(model));
+        // built-in models have no tokenizer yet; a model folder without tokenizer.json can still take prompt_ids
+        Tokenizer tok = ModelRef.isBuiltin(model) || !Files.isRegularFile(ModelRef.dir(model).resolve("tokenizer.json"))
+                ? null : Tokenizer.load(ModelRef.dir(model));
         try (tok) {
             List<Prompt> prompts = prompt != null ? List.of(textPrompt(tok, prompt, chat)) : readInput(tok);
             if (tok == null && !stops.isEmpty()) {
@@ -157,13 +159,17 @@ public final class GenerateCommand implements Callable<Integer> {
 
     private Prompt textPrompt(Tokenizer tok, String text, boolean useChat) {
         if (tok == null) {
-            throw new ZerorlException(model + " has no tokenizer yet: give token ids with --input FILE.jsonl holding"
-                    + " {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json");
+            throw new ZerorlException(model + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
+                    + " FILE.jsonl holding {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json");
         }
         if (useChat) {
             return chatPrompt(tok, List.of(ChatMessage.user(text)));
         }
         return new Prompt(text, tok.encodeWithBos(text));
+    }
+
+    private String noTokenizer() {
+        return ModelRef.isBuiltin(model) ? "built-in models come without one" : "no tokenizer.json in the folder";
     }
 
     private static Prompt chatPrompt(Tokenizer tok, List<ChatMessage> messages) {
@@ -204,8 +210,8 @@ public final class GenerateCommand implements Callable<Integer> {
                     throw new ZerorlException(where + ": 'prompt' must be a string");
                 }
                 if (tok == null) {
-                    throw new ZerorlException(where + ": " + model + " has no tokenizer yet, so text prompts cannot be"
-                            + " encoded; give {\"prompt_ids\": [...]} instead");
+                    throw new ZerorlException(where + ": " + model + " has no tokenizer yet (" + noTokenizer()
+                            + "), so text prompts cannot be encoded; give {\"prompt_ids\": [...]} instead");
                 }
                 out.add(textPrompt(tok, node.get("prompt").asText(), chat));
             } else {
