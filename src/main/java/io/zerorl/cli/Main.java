@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
         description = "R1-Zero-style GRPO post-training of reasoning language models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ForwardCommand.class,
             DatasetsCommand.class, RewardsCommand.class, EvalCommand.class, TrainCommand.class,
-            ExportCommand.class, BenchTrainMemoryCommand.class, ReportCommand.class})
+            ExportCommand.class, BenchTrainMemoryCommand.class, ReportCommand.class, GenerateCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 1 failure inside a command, 2 bad usage or bad input. */
     public static final int EXIT_BAD_INPUT = 2;

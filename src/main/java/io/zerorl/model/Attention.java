@@ -93,8 +93,11 @@ final class Attention {
                 q = Ops.rmsNorm(q, qNorm, eps);
                 k = Ops.rmsNorm(k, kNorm, eps);
             }
-            q = rotary.apply(q.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin());
-            k = rotary.apply(k.transpose(0, 2, 1, 3), ctx.cos(), ctx.sin());
+            // q and k rotated in one pass (the same elementwise ops, half the calls), then split by heads
+            NDArray qk = NDArrays.concat(new NDList(q, k), 2).transpose(0, 2, 1, 3);
+            NDList rotated = rotary.apply(qk, ctx.cos(), ctx.sin()).split(new long[] {c.numHeads}, 1);
+            q = rotated.get(0);
+            k = rotated.get(1);
             v = v.transpose(0, 2, 1, 3);
         }
         if (ctx.cache() != null) {
@@ -143,14 +146,20 @@ final class Attention {
             qs = qs.reshape(b, nkv, rep * t, q.getShape().get(3));
         }
         NDArray scores = qs.matMul(k.transpose(0, 1, 3, 2));
-        if (rep > 1) {
+        // One query (decoding): the mask (B, 1, 1, S) broadcasts over the folded (B, nkv, rep, S) scores as is,
+        // and (B, nh, 1, dv) has the memory order of (B, 1, nh, dv): fewer reshapes, the same values.
+        boolean one = t == 1 && maskBias.getShape().get(2) == 1;
+        if (rep > 1 && !one) {
             scores = scores.reshape(b, nh, t, s);
         }
         NDArray probs = scores.add(maskBias).softmax(-1);
-        if (rep > 1) {
+        if (rep > 1 && !one) {
             probs = probs.reshape(b, nkv, rep * t, s);
         }
         NDArray out = probs.matMul(v);
+        if (t == 1) {
+            return out.reshape(b, t, nh * dv);
+        }
         if (rep > 1) {
             out = out.reshape(b, nh, t, dv);
         }

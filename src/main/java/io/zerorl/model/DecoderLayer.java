@@ -20,6 +20,9 @@ final class DecoderLayer {
 
     NDArray forward(NDArray x, ForwardContext ctx) {
         NDArray h = x.add(attention.forward(Ops.rmsNorm(x, inputNorm, eps), ctx));
+        if (ffn instanceof DenseMlp) {
+            return h.add(ffn.forward(Ops.rmsNorm(h, postNorm, eps), ctx)); // linear takes (B, T, H) as is
+        }
         long[] shape = h.getShape().getShape();
         NDArray flat = Ops.rmsNorm(h, postNorm, eps).reshape(-1, shape[2]);
         return h.add(ffn.forward(flat, ctx).reshape(shape));

@@ -26,6 +26,11 @@ public final class KvCache implements AutoCloseable {
     private NDArray[] valueViews;
     private int length;
     private int pending;
+    // NDIndex objects of the current write, built once per step rather than parsed from strings per layer
+    private int indexedLength = -1;
+    private int indexedT;
+    private NDIndex slot;
+    private NDIndex upTo;
 
     public KvCache(NDManager parent, ModelConfig c, int batch, int capacity, DataType type) {
         this.manager = parent.newSubManager();
@@ -60,12 +65,16 @@ public final class KvCache implements AutoCloseable {
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache overflow: " + (length + t) + " > capacity " + capacity);
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", length, length + t);
+        if (indexedLength != length || indexedT != t) {
+            slot = new NDIndex().addAllDim(2).addSliceDim(length, length + t);
+            upTo = new NDIndex().addAllDim(2).addSliceDim(0, length + t);
+            indexedLength = length;
+            indexedT = t;
+        }
         keys[layer].set(slot, k);
         values[layer].set(slot, v);
         pending = t;
         // Views belong to the caller's step scope, not to the cache, so they are freed every step.
-        NDIndex upTo = new NDIndex(":, :, :{}", length + t);
         keyViews[layer] = keys[layer].get(k.getManager(), upTo);
         valueViews[layer] = values[layer].get(v.getManager(), upTo);
     }
@@ -96,7 +105,8 @@ public final class KvCache implements AutoCloseable {
     }
 
     private NDArray keepRows(NDArray full, NDArray rows) {
-        long[] shape = full.getShape().getShape();
+        // a copy: Shape.getShape() is the array's own shape, and writing into it corrupts full's shape
+        long[] shape = full.getShape().getShape().clone();
         shape[0] = rows.getShape().get(0);
         try (NDManager tmp = rows.getManager().newSubManager()) {
             NDArray flat = full.reshape(full.getShape().get(0), -1);

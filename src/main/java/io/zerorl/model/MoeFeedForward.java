@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -88,13 +89,13 @@ final class MoeFeedForward implements FeedForward {
         }
         NDArray gathered = Ops.rows(x, indexArray(m, tokenOfSorted));
         NDList outs = new NDList();
-        long[] cuts = new long[e - 1];
-        System.arraycopy(start, 1, cuts, 0, e - 1);
-        NDList parts = gathered.split(cuts, 0);
         for (int ex = 0; ex < e; ex++) {
             if (counts[ex] > 0) {
+                // a view of this expert's rows: only the chosen experts cost a call (split made all E views)
+                NDArray part = counts[ex] == chosen.length ? gathered
+                        : gathered.get(new NDIndex().addSliceDim(start[ex], start[ex] + counts[ex]));
                 NDArray[] w = experts[ex];
-                outs.add(Ops.swiglu(parts.get(ex), w[0], w[1], w[2]));
+                outs.add(Ops.swiglu(part, w[0], w[1], w[2]));
             }
         }
         NDArray sorted = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);

@@ -218,9 +218,12 @@ public final class Policy implements AutoCloseable {
             throw new IllegalArgumentException("attention mask covers " + attentionMask.getShape().get(1)
                     + " positions; expected past (" + past + ") + new tokens (" + t + ")");
         }
+        return layers(ids, positionIds, maskBias(ids.getManager(), attentionMask, b, t, past), cache, routing);
+    }
+
+    private NDArray layers(NDArray ids, NDArray positionIds, NDArray mask, KvCache cache, RoutingStats routing) {
         NDArray x = Ops.rows(embed, ids);
         NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.of(rotary.attentionFactor(), DataType.FLOAT32), dataType);
-        NDArray mask = maskBias(ids.getManager(), attentionMask, b, t, past);
         ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x, ctx);
@@ -260,6 +263,52 @@ public final class Policy implements AutoCloseable {
         return p;
     }
 
+    /**
+     * Logits (B, V) of the last position only, with a KV cache (or none): the vocabulary projection of a
+     * prefill runs on one position per row instead of all of them (transformers' {@code logits_to_keep=1}).
+     */
+    public NDArray lastLogits(NDArray ids, NDArray attentionMask, NDArray positionIds, KvCache cache) {
+        return logits(lastPosition(hidden(ids, attentionMask, positionIds, cache, null)));
+    }
+
+    /**
+     * One decoding step with a ready additive key mask: logits (B, V) for ids (B, 1) at positionIds (B, 1).
+     * {@code keyBias} is (B, 1, 1, past + 1), e.g. a view of {@link #paddingBias} over the cache's length
+     * plus one; a single new query may see every earlier real key, so no causal part is needed. Saves
+     * building the mask from host arrays each step.
+     */
+    public NDArray decodeLogits(NDArray ids, NDArray positionIds, NDArray keyBias, KvCache cache) {
+        long t = ids.getShape().get(1);
+        if (t != 1 || keyBias.getShape().get(3) != cache.length() + 1) {
+            throw new IllegalArgumentException("decodeLogits takes one new token per row and a key mask over past + 1 ("
+                    + (cache.length() + 1) + ") positions; got " + t + " tokens and " + keyBias.getShape());
+        }
+        return logits(lastPosition(layers(ids, positionIds, keyBias, cache, null)));
+    }
+
+    private static final NDIndex LAST = new NDIndex().addAllDim().addIndices(-1);
+
+    private static NDArray lastPosition(NDArray hidden) {
+        return hidden.get(LAST);
+    }
+
+    /**
+     * Additive key mask (B, 1, 1, S) of a 0/1 key mask (B, S): 0 for real keys, a large negative number for
+     * padding. Broadcasts over heads and queries.
+     */
+    public NDArray paddingBias(NDArray keyMask) {
+        long b = keyMask.getShape().get(0);
+        long s = keyMask.getShape().get(1);
+        NDArray allowed = keyMask.toType(DataType.BOOLEAN, false).toType(dataType, false).reshape(b, 1, 1, s);
+        return toBias(allowed);
+    }
+
+    /** (allowed - 1) * big: 0 where allowed, -big elsewhere; a fully masked row stays finite (uniform). */
+    private NDArray toBias(NDArray allowed) {
+        double big = dataType == DataType.FLOAT16 ? 30000.0 : 1e30;
+        return allowed.sub(scalars.of(1.0, dataType)).mul(scalars.of(big, dataType));
+    }
+
     /** A cache for {@code batch} rows of up to {@code capacity} tokens, owned by {@code parent}'s tree. */
     public KvCache newCache(NDManager parent, int batch, int capacity) {
         return new KvCache(parent, config, batch, capacity, dataType);
@@ -270,15 +319,15 @@ public final class Policy implements AutoCloseable {
      * real token and j <= past + i.
      */
     private NDArray maskBias(NDManager m, NDArray attentionMask, long b, long t, int past) {
+        if (t == 1) {
+            return paddingBias(attentionMask); // the one query is the last position: causality allows every key
+        }
         long s = past + t;
         NDArray q = m.arange(past, past + t, 1, DataType.INT64).reshape(t, 1);
         NDArray k = m.arange(0, s, 1, DataType.INT64).reshape(1, s);
         NDArray causal = k.lte(q).reshape(1, 1, t, s);
         NDArray real = attentionMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, s);
-        NDArray allowed = causal.logicalAnd(real).toType(dataType, false);
-        // (allowed - 1) * big: 0 where allowed, -big elsewhere; a fully masked row stays finite (uniform).
-        double big = dataType == DataType.FLOAT16 ? 30000.0 : 1e30;
-        return allowed.sub(scalars.of(1.0, dataType)).mul(scalars.of(big, dataType));
+        return toBias(causal.logicalAnd(real).toType(dataType, false));
     }
 
     @Override

@@ -3,16 +3,18 @@ package io.zerorl.rollout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.zerorl.model.KvCache;
 import io.zerorl.model.NoGrad;
+import io.zerorl.model.Ops;
 import io.zerorl.model.Policy;
+import io.zerorl.tokenizer.IncrementalDecoder;
+import io.zerorl.tokenizer.StopStringMatcher;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -24,6 +26,11 @@ import java.util.SplittableRandom;
  * (a quarter of the batch), so finished rows stop costing compute; generation ends when every row is
  * done. Each row draws its random numbers from its own generator seeded by (seed, prompt, sample), so
  * results are reproducible on one device and independent of batch composition.
+ *
+ * <p>Per decoding step the host sends only the new ids and positions: the additive attention key mask is
+ * built once on the device and viewed per step, and the prefill projects only the last position to the
+ * vocabulary. Stop strings are matched on text detokenized incrementally ({@link IncrementalDecoder}), so a
+ * step decodes a few tokens per row rather than the whole completion.
  */
 public final class RolloutEngine {
     private final Policy policy;
@@ -52,9 +59,19 @@ public final class RolloutEngine {
 
     /** {@code n} completions for each prompt, ordered prompt by prompt, sample by sample. */
     public List<Completion> generate(List<int[]> prompts, SamplingParams params) {
+        return generate(prompts, params, 0);
+    }
+
+    /**
+     * As {@link #generate(List, SamplingParams)}, seeding the rows as if these prompts stood at positions
+     * {@code firstPromptIndex, firstPromptIndex + 1, ...} of a longer request: a long list generated chunk by
+     * chunk draws the same numbers as in one call. {@link Completion#promptIndex()} stays the index in
+     * {@code prompts}.
+     */
+    public List<Completion> generate(List<int[]> prompts, SamplingParams params, int firstPromptIndex) {
         validate(prompts, params);
         try (NoGrad ignored = new NoGrad(); NDManager m = policy.manager().newSubManager()) {
-            return run(m, prompts, params);
+            return run(m, prompts, params, firstPromptIndex);
         }
     }
 
@@ -96,13 +113,16 @@ public final class RolloutEngine {
         long nextPosition;
         FinishReason finish;
         String text = "";
-        int stopCheckedChars;
+        /** Detokenizes as tokens arrive (only when stop strings are set). */
+        IncrementalDecoder detok;
+        /** Length of the text already searched for stop strings. */
+        int checkedChars;
 
-        Row(int prompt, int sample, int[] promptIds, int maxNew, long seed) {
+        Row(int prompt, int sample, int[] promptIds, int maxNew, long rowSeed) {
             this.prompt = prompt;
             this.sample = sample;
             this.promptIds = promptIds;
-            this.rng = new SplittableRandom(mix(seed, prompt, sample));
+            this.rng = new SplittableRandom(rowSeed);
             this.tokens = new int[maxNew];
             this.logprobs = new float[maxNew];
             this.nextPosition = promptIds.length;
@@ -115,7 +135,7 @@ public final class RolloutEngine {
         }
     }
 
-    private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params) {
+    private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params, int firstPromptIndex) {
         int n = params.n();
         int rows = prompts.size() * n;
         int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
@@ -130,7 +150,7 @@ public final class RolloutEngine {
             int pad = promptLen - prompt.length;
             for (int s = 0; s < n; s++) {
                 int r = p * n + s;
-                state[r] = new Row(p, s, prompt, maxNew, params.seed());
+                state[r] = new Row(p, s, prompt, maxNew, Row.mix(params.seed(), firstPromptIndex + p, s));
                 Arrays.fill(ids[r], padId);
                 for (int t = 0; t < prompt.length; t++) {
                     ids[r][pad + t] = prompt[t];
@@ -141,7 +161,12 @@ public final class RolloutEngine {
         }
         Sampler sampler = new Sampler(params);
         int[] stopIds = stopIds(params);
-        int maxStopLen = params.stopStrings().stream().mapToInt(String::length).max().orElse(0);
+        StopStringMatcher stops = params.stopStrings().isEmpty() ? null : new StopStringMatcher(params.stopStrings());
+        if (stops != null) {
+            for (Row row : state) {
+                row.detok = new IncrementalDecoder(decoder::decode);
+            }
+        }
 
         int[] active = new int[rows]; // batch slot -> global row
         for (int r = 0; r < rows; r++) {
@@ -150,9 +175,21 @@ public final class RolloutEngine {
         KvCache cache = useCache ? policy.newCache(m, rows, total) : null;
         long[][] seqIds = useCache ? null : ids; // uncached: the whole sequence so far, per slot
         NDArray last;
+        NDArray keyBias = null; // cached decoding: additive key mask (rows, 1, 1, total), built once on the device
         try (NDManager step = m.newSubManager()) {
-            last = lastLogits(policy.forward(step.create(ids), step.create(slice(mask, active, promptLen)),
-                    step.create(pos), cache), m);
+            last = policy.lastLogits(step.create(ids), step.create(slice(mask, active, promptLen)), step.create(pos), cache);
+            last.attach(m);
+            if (cache != null) {
+                // Generated positions are real for every row; a finished row's later keys only affect its own
+                // (discarded) outputs.
+                long[][] keys = new long[rows][];
+                for (int r = 0; r < rows; r++) {
+                    keys[r] = Arrays.copyOf(mask[r], total);
+                    Arrays.fill(keys[r], promptLen, total, 1);
+                }
+                keyBias = policy.paddingBias(step.create(keys));
+                keyBias.attach(m);
+            }
         }
         int done = 0;
         for (int t = 0; t < maxNew; t++) {
@@ -178,7 +215,7 @@ public final class RolloutEngine {
                 mask[active[i]][promptLen + t] = 1;
                 if (contains(stopIds, tok)) {
                     row.finish = FinishReason.EOS;
-                } else if (maxStopLen > 0 && stopStringHit(row, params, maxStopLen)) {
+                } else if (stops != null && stopStringHit(row, tok, stops)) {
                     row.finish = FinishReason.STOP;
                 } else if (row.length == maxNew) {
                     row.finish = FinishReason.LENGTH;
@@ -207,7 +244,13 @@ public final class RolloutEngine {
                 }
                 if (cache != null) {
                     try (NDManager step = m.newSubManager()) {
-                        cache.keepRows(step.create(keepSlots));
+                        NDArray slots = step.create(keepSlots);
+                        cache.keepRows(slots);
+                        NDArray kept = Ops.rows(keyBias.reshape(keyBias.getShape().get(0), total), slots)
+                                .reshape(stillRunning, 1, 1, total);
+                        kept.attach(m);
+                        keyBias.close();
+                        keyBias = kept;
                     }
                 }
                 if (seqIds != null) {
@@ -229,14 +272,14 @@ public final class RolloutEngine {
             int seen = promptLen + t + 1;
             try (NDManager step = m.newSubManager()) {
                 if (cache != null) {
-                    last = lastLogits(policy.forward(step.create(stepIds), step.create(slice(mask, active, seen)),
-                            step.create(stepPos), cache), m);
+                    NDArray bias = keyBias.get(step, new NDIndex().addAllDim(3).addSliceDim(0, seen));
+                    last = policy.decodeLogits(step.create(stepIds), step.create(stepPos), bias, cache);
                 } else {
                     seqIds = append(seqIds, stepIds);
-                    long[][] fullPos = Policy.positionIds(slice(mask, active, seen));
-                    last = lastLogits(policy.forward(step.create(seqIds), step.create(slice(mask, active, seen)),
-                            step.create(fullPos)), m);
+                    long[][] seenMask = slice(mask, active, seen);
+                    last = policy.lastLogits(step.create(seqIds), step.create(seenMask), step.create(Policy.positionIds(seenMask)), null);
                 }
+                last.attach(m);
             }
         }
         if (cache != null) {
@@ -252,33 +295,24 @@ public final class RolloutEngine {
         return out;
     }
 
-    /** Logits of the last position, (B, V), moved to {@code owner} so the step's scope can close. */
-    private static NDArray lastLogits(NDArray logits, NDManager owner) {
-        NDArray last = logits.get(new NDIndex(":, -1, :"));
-        last.attach(owner);
-        return last;
-    }
-
     /**
-     * Decodes the completion and looks for a stop string in the part that could hold a new match (the
-     * last decoded characters plus the longest stop string), so matches spanning tokens are found.
+     * Feeds the new token to the row's incremental detokenizer and looks for a stop string in the text that
+     * could hold a new match (the new characters plus the longest stop string before them; a character still
+     * incomplete counts with what is known of it), so matches
+     * spanning tokens are found without re-decoding the whole completion every step.
      */
-    private boolean stopStringHit(Row row, SamplingParams params, int maxStopLen) {
-        String text = decoder.decode(Arrays.copyOf(row.tokens, row.length));
-        int from = Math.max(0, row.stopCheckedChars - maxStopLen);
-        int best = -1;
-        for (String s : params.stopStrings()) {
-            int at = text.indexOf(s, from);
-            if (at >= 0 && (best < 0 || at < best)) {
-                best = at;
-            }
+    private static boolean stopStringHit(Row row, int token, StopStringMatcher stops) {
+        String text = row.detok.add(token).isEmpty()
+                ? row.detok.text() + row.detok.pending() // a character is incomplete: match what is known of it
+                : row.detok.text();
+        if (text.length() == row.checkedChars) {
+            return false; // no new text, nothing new can match
         }
-        row.stopCheckedChars = text.length();
-        if (best >= 0) {
-            row.text = text.substring(0, best);
-            return true;
-        }
-        return false;
+        int from = Math.min(row.checkedChars, text.length());
+        row.checkedChars = text.length();
+        Optional<StopStringMatcher.Match> hit = stops.find(text, from);
+        hit.ifPresent(m -> row.text = m.truncated());
+        return hit.isPresent();
     }
 
     private int[] stopIds(SamplingParams params) {

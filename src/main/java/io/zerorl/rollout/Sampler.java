@@ -2,6 +2,7 @@ package io.zerorl.rollout;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -50,7 +51,7 @@ public final class Sampler {
             NDArray filtered = scaled;
             if (params.topK() > 0 && params.topK() < v) {
                 NDArray kth = filtered.topK(params.topK(), 1, true, true).get(0)
-                        .get(":, " + (params.topK() - 1) + ":" + params.topK());
+                        .get(new NDIndex().addAllDim().addSliceDim(params.topK() - 1, params.topK()));
                 filtered = drop(filtered, filtered.lt(kth));
             }
             if (params.topP() < 1.0) {
@@ -67,7 +68,7 @@ public final class Sampler {
                 filtered = drop(filtered, probs.lt(floor));
             }
             NDArray cdf = filtered.softmax(1).toType(DataType.FLOAT64, false).cumSum(1);
-            NDArray total = cdf.get(":, " + (v - 1) + ":" + v);
+            NDArray total = cdf.get(new NDIndex().addAllDim().addSliceDim(v - 1, v));
             NDArray u = m.create(uniforms, new Shape(b, 1));
             NDArray target = total.mul(u);
             tokens = cdf.lt(target).sum(new int[] {1}).minimum(m.full(new Shape(), v - 1, DataType.INT64));

@@ -64,6 +64,24 @@ public final class IncrementalDecoder {
         return delta;
     }
 
+    /**
+     * Text decoded after {@link #text()} but held back because it ends inside a character, without its
+     * trailing replacement characters: what the emitted text is known to continue with. Stop-string checks
+     * look at {@code text() + pending()} so a match is not found one token late.
+     */
+    public String pending() {
+        if (readOffset == size) {
+            return "";
+        }
+        String prefix = decode.decode(Arrays.copyOfRange(ids, prefixOffset, readOffset));
+        String full = decode.decode(Arrays.copyOfRange(ids, prefixOffset, size));
+        int end = full.length();
+        while (end > prefix.length() && full.charAt(end - 1) == '\uFFFD') {
+            end--;
+        }
+        return end > prefix.length() ? full.substring(prefix.length(), end) : "";
+    }
+
     /** All text emitted so far. */
     public String text() {
         return text.toString();

@@ -5,12 +5,14 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zerorl.TestPaths;
 import io.zerorl.model.Policy;
+import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -126,6 +128,118 @@ class RolloutEngineTest {
             assertThat(s.text()).isEqualTo(text.substring(0, at));
             assertThat(s.tokenIds().length).isEqualTo((at + stop.length() + 1) / 2);
         }
+    }
+
+    /**
+     * Rows that finish early are dropped from the batch and the KV cache (finished-row compaction): the
+     * rows still running must be unaffected, so a run with a stop token gives each row the prefix, up to its
+     * first stop token, of the same run without it (same seeds), log-probs included.
+     */
+    @Test
+    void rowsFinishingAtDifferentStepsLeaveTheOthersUnchanged() {
+        try (Policy policy = Policy.load(TestPaths.fixture("qwen3moe-tiny"), Device.cpu(), DataType.FLOAT32)) {
+            List<int[]> prompts = List.of(new int[] {57, 314, 280}, new int[] {292, 319, 329, 284, 16, 40, 41}, new int[] {30});
+            SamplingParams p = SamplingParams.sample(1.3, 16, 4, 5);
+            RolloutEngine engine = new RolloutEngine(policy, CHARS, new int[0]);
+            List<Completion> free = engine.generate(prompts, p);
+            // the stop tokens: the 3rd token of three rows, so rows end at different steps (some never)
+            List<Integer> stops = List.of(free.get(0).tokenIds()[2], free.get(5).tokenIds()[6], free.get(10).tokenIds()[11]);
+            List<Completion> stopped = engine.generate(prompts, p.withStops(stops, List.of()));
+            int early = 0;
+            for (int r = 0; r < free.size(); r++) {
+                int[] all = free.get(r).tokenIds();
+                int n = 0;
+                while (n < all.length && !stops.contains(all[n])) {
+                    n++;
+                }
+                Completion c = stopped.get(r);
+                if (n < all.length) {
+                    early++;
+                    assertThat(c.finishReason()).isEqualTo(FinishReason.EOS);
+                    assertThat(c.tokenIds()).as("row %d", r).containsExactly(Arrays.copyOf(all, n + 1));
+                    assertClose(c.logprobs(), Arrays.copyOf(free.get(r).logprobs(), n + 1));
+                } else {
+                    assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
+                    assertThat(c.tokenIds()).as("row %d", r).containsExactly(all);
+                    assertClose(c.logprobs(), free.get(r).logprobs());
+                }
+            }
+            assertThat(early).isBetween(3, free.size() - 1);
+        }
+    }
+
+    /** Log-probs of the same tokens in batches of different sizes: equal up to float32 rounding. */
+    static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f));
+        }
+    }
+
+    /**
+     * Stop strings with the real fixture tokenizer (byte-level BPE): sample a group without stops, pick a
+     * stop string made of the end of one token's text and the start of the next one's, and sample again
+     * with it. Every row must end exactly at the first token whose text completes the stop string, its text
+     * cut before it; rows whose completion never contains it run to max_new_tokens unchanged.
+     */
+    @Test
+    void stopStringsSpanningTokensWithTheRealTokenizer() {
+        Path dir = TestPaths.fixture("qwen2-tiny");
+        try (Policy policy = Policy.load(dir, Device.cpu(), DataType.FLOAT32); Tokenizer tok = Tokenizer.load(dir)) {
+            TokenDecoder decode = ids -> tok.decode(ids, true);
+            RolloutEngine engine = new RolloutEngine(policy, decode, new int[0]);
+            List<int[]> prompt = List.of(tok.encode("The answer is"));
+            SamplingParams p = SamplingParams.sample(1.0, 24, 6, 77);
+            List<Completion> free = engine.generate(prompt, p);
+            String stop = spanningStop(free.get(0).tokenIds(), decode);
+            assertThat(stop).as("no pair of adjacent tokens with text on both sides").isNotNull();
+
+            List<Completion> stopped = engine.generate(prompt, p.withStops(List.of(), List.of(stop)));
+            int hits = 0;
+            for (int r = 0; r < free.size(); r++) {
+                int[] all = free.get(r).tokenIds();
+                String full = decode.decode(all);
+                Completion c = stopped.get(r);
+                int n = 1;
+                while (n <= all.length && !decode.decode(Arrays.copyOf(all, n)).contains(stop)) {
+                    n++;
+                }
+                if (n > all.length) {
+                    assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
+                    assertThat(c.tokenIds()).containsExactly(all);
+                    assertThat(c.text()).isEqualTo(full);
+                } else {
+                    hits++;
+                    assertThat(c.finishReason()).as("row %d", r).isEqualTo(FinishReason.STOP);
+                    assertThat(c.tokenIds()).as("row %d", r).containsExactly(Arrays.copyOf(all, n));
+                    assertThat(c.text()).isEqualTo(full.substring(0, full.indexOf(stop)));
+                    assertClose(c.logprobs(), Arrays.copyOf(free.get(r).logprobs(), n));
+                }
+            }
+            assertThat(hits).isPositive();
+        }
+    }
+
+    /** Last character of one token's text plus the first of the next: a stop string found only across them. */
+    static String spanningStop(int[] ids, TokenDecoder decode) {
+        for (int i = 1; i + 1 < ids.length; i++) {
+            String before = decode.decode(Arrays.copyOf(ids, i));
+            String upTo = decode.decode(Arrays.copyOf(ids, i + 1));
+            String next = decode.decode(Arrays.copyOf(ids, i + 2));
+            if (upTo.length() <= before.length() || next.length() <= upTo.length() || !upTo.startsWith(before)
+                    || !next.startsWith(upTo)) {
+                continue;
+            }
+            String stop = upTo.substring(upTo.length() - 1) + next.charAt(upTo.length());
+            if (stop.contains("\uFFFD")) {
+                continue;
+            }
+            // its first occurrence must start inside token i and end inside token i + 1
+            if (next.indexOf(stop) == upTo.length() - 1 && !stop.isBlank()) {
+                return stop;
+            }
+        }
+        return null;
     }
 
     @Test

@@ -1,0 +1,336 @@
+package io.zerorl.cli;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerorl.model.Policy;
+import io.zerorl.rollout.Completion;
+import io.zerorl.rollout.RolloutEngine;
+import io.zerorl.rollout.SamplingParams;
+import io.zerorl.tokenizer.ChatMessage;
+import io.zerorl.tokenizer.Tokenizer;
+import io.zerorl.util.Files2;
+import io.zerorl.util.Json;
+import io.zerorl.util.ZerorlException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code zerorl generate}: sample completions from a model, for one prompt or a JSONL file of prompts, with
+ * the rollout engine used in training (KV cache, temperature / top-p / top-k / min-p, stop strings).
+ */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Sample completions for a prompt, or for every line of a JSONL file.",
+        footer = {"",
+            "Input lines (--input): {\"prompt\": \"text\"}, {\"messages\": [{\"role\": \"user\", \"content\": \"...\"}]}",
+            "(always rendered with the chat template) or {\"prompt_ids\": [1, 2, 3]} (token ids, no tokenizer needed).",
+            "Output lines: prompt_index, sample_index, text, token_ids, logprobs, finish_reason (eos|stop|length).",
+            "Log-probs are log_softmax(logits / temperature) of each generated token (1 when --greedy), as in TRL.",
+            "Samples are reproducible: row (prompt i, sample j) draws from its own generator seeded by (--seed, i, j).",
+            "",
+            "Examples:",
+            "  zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" --n 4 --temperature 0.7",
+            "  zerorl generate --model DIR --prompt \"What is 7 * 6?\" --chat --greedy --max-new-tokens 64 --stop \"</answer>\"",
+            "  zerorl generate --model DIR --input prompts.jsonl --output completions.jsonl --n 8 --top-p 0.95",
+            "  zerorl generate --model builtin:tiny-moe --input ids.jsonl   (prompt_ids lines only: no tokenizer yet)"})
+public final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "Model directory (with its tokenizer files) or builtin:tiny-moe.")
+    String model;
+
+    @Option(names = "--prompt", description = "One prompt (text).")
+    String prompt;
+
+    @Option(names = "--input", description = "JSONL file of prompts (see below).")
+    Path input;
+
+    @Option(names = "--output", description = "Write completions as JSONL here (default: stdout; text for --prompt).")
+    Path output;
+
+    @Option(names = "--chat", description = "Render text prompts with the model's chat template (as a user turn).")
+    boolean chat;
+
+    @Option(names = "--n", defaultValue = "1", description = "Completions per prompt (default ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--greedy", description = "Greedy decoding (ignores temperature and filters).")
+    boolean greedy;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature (default ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling; 1 disables (default ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Keep the k most likely tokens; 0 disables (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--min-p", defaultValue = "0.0", description = "Drop tokens below min_p x the top probability; 0 disables (default ${DEFAULT-VALUE}).")
+    double minP;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Tokens to generate at most (default ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--stop", description = "Stop string (repeatable); the text is cut before it.")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed; also initialises built-in models (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Prompts per batch in --input mode (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--device", description = "cpu or gpu (default: gpu when one is visible).")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float16 (default ${DEFAULT-VALUE}).")
+    String dtype;
+
+    /** One prompt: its text (null for ids given directly) and token ids. */
+    private record Prompt(String text, int[] ids) {}
+
+    @Override
+    public Integer call() {
+        if ((prompt == null) == (input == null)) {
+            throw new ZerorlException("give exactly one of --prompt TEXT or --input FILE.jsonl");
+        }
+        if (batchSize < 1) {
+            throw new ZerorlException("--batch-size must be >= 1, got " + batchSize);
+        }
+        SamplingParams params = greedy
+                ? new SamplingParams(false, 1.0, 1.0, 0, 0.0, maxNewTokens, List.of(), stops, n, seed)
+                : new SamplingParams(true, temperature, topP, topK, minP, maxNewTokens, List.of(), stops, n, seed);
+        Device dev = device(device);
+        DataType type = switch (dtype) {
+            case "float32" -> DataType.FLOAT32;
+            case "float16" -> DataType.FLOAT16;
+            default -> throw new ZerorlException("--dtype must be float32 or float16, got " + dtype);
+        };
+        // built-in models have no tokenizer yet; a model folder without tokenizer.json can still take prompt_ids
+        Tokenizer tok = ModelRef.isBuiltin(model) || !Files.isRegularFile(ModelRef.dir(model).resolve("tokenizer.json"))
+                ? null : Tokenizer.load(ModelRef.dir(model));
+        try (tok) {
+            List<Prompt> prompts = prompt != null ? List.of(textPrompt(tok, prompt, chat)) : readInput(tok);
+            if (tok == null && !stops.isEmpty()) {
+                throw new ZerorlException(model + " has no tokenizer, so --stop strings cannot be matched; drop --stop");
+            }
+            try (Policy policy = ModelRef.load(model, dev, type, seed)) {
+                int[] eos = tok != null ? tok.eosTokenIds()
+                        : policy.config().eosTokenId >= 0 ? new int[] {policy.config().eosTokenId} : new int[0];
+                RolloutEngine engine = new RolloutEngine(policy, tok == null ? null : ids -> tok.decode(ids, true), eos);
+                if (prompt != null && output == null) {
+                    printText(engine.generate(List.of(prompts.get(0).ids()), params), System.out);
+                } else {
+                    writeJsonl(engine, prompts, params);
+                }
+            }
+        }
+        return 0;
+    }
+
+    static Device device(String name) {
+        if (name == null) {
+            return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        }
+        return switch (name) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new ZerorlException("--device must be cpu or gpu, got " + name);
+        };
+    }
+
+    private Prompt textPrompt(Tokenizer tok, String text, boolean useChat) {
+        if (tok == null) {
+            throw new ZerorlException(model + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
+                    + " FILE.jsonl holding {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json");
+        }
+        if (useChat) {
+            return chatPrompt(tok, List.of(ChatMessage.user(text)));
+        }
+        return new Prompt(text, tok.encodeWithBos(text));
+    }
+
+    private String noTokenizer() {
+        return ModelRef.isBuiltin(model) ? "built-in models come without one" : "no tokenizer.json in the folder";
+    }
+
+    private static Prompt chatPrompt(Tokenizer tok, List<ChatMessage> messages) {
+        String rendered = tok.applyChatTemplate(messages, true);
+        return new Prompt(rendered, tok.encode(rendered)); // the template writes any BOS itself
+    }
+
+    private List<Prompt> readInput(Tokenizer tok) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(input, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ZerorlException("cannot read " + input + ": " + e.getMessage(), e);
+        }
+        List<Prompt> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String where = input + " line " + (i + 1);
+            JsonNode node;
+            try {
+                node = Json.MAPPER.readTree(line);
+            } catch (JsonProcessingException e) {
+                throw new ZerorlException(where + " is not JSON: " + e.getOriginalMessage());
+            }
+            if (node.has("prompt_ids")) {
+                out.add(new Prompt(null, ids(node.get("prompt_ids"), where)));
+            } else if (node.has("messages")) {
+                if (tok == null) {
+                    throw new ZerorlException(where + ": 'messages' need a tokenizer with a chat template, and " + model
+                            + " has none; give {\"prompt_ids\": [...]} instead");
+                }
+                out.add(chatPrompt(tok, messages(node.get("messages"), where)));
+            } else if (node.has("prompt")) {
+                if (!node.get("prompt").isTextual()) {
+                    throw new ZerorlException(where + ": 'prompt' must be a string");
+                }
+                if (tok == null) {
+                    throw new ZerorlException(where + ": " + model + " has no tokenizer yet (" + noTokenizer()
+                            + "), so text prompts cannot be encoded; give {\"prompt_ids\": [...]} instead");
+                }
+                out.add(textPrompt(tok, node.get("prompt").asText(), chat));
+            } else {
+                throw new ZerorlException(where + ": expected a \"prompt\", \"messages\" or \"prompt_ids\" field");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new ZerorlException(input + " holds no prompts");
+        }
+        return out;
+    }
+
+    private static int[] ids(JsonNode node, String where) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw new ZerorlException(where + ": 'prompt_ids' must be a non-empty list of integers");
+        }
+        int[] out = new int[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!node.get(i).canConvertToInt()) {
+                throw new ZerorlException(where + ": prompt_ids[" + i + "] is not an integer: " + node.get(i));
+            }
+            out[i] = node.get(i).asInt();
+        }
+        return out;
+    }
+
+    private static List<ChatMessage> messages(JsonNode node, String where) {
+        if (!node.isArray() || node.isEmpty()) {
+            throw new ZerorlException(where + ": 'messages' must be a non-empty list of {\"role\", \"content\"} objects");
+        }
+        List<ChatMessage> out = new ArrayList<>();
+        for (JsonNode m : node) {
+            if (!m.isObject() || !m.path("role").isTextual()) {
+                throw new ZerorlException(where + ": every message needs a string 'role', got " + m);
+            }
+            Map<String, Object> extra = new LinkedHashMap<>();
+            m.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals("role") && !e.getKey().equals("content")) {
+                    extra.put(e.getKey(), Json.MAPPER.convertValue(e.getValue(), Object.class));
+                }
+            });
+            out.add(new ChatMessage(m.get("role").asText(), m.path("content").isNull() ? null : m.path("content").asText(), extra));
+        }
+        return out;
+    }
+
+    private void writeJsonl(RolloutEngine engine, List<Prompt> prompts, SamplingParams params) {
+        Path tmp = null;
+        try {
+            Writer w;
+            if (output != null) {
+                Path dir = output.toAbsolutePath().getParent();
+                Files.createDirectories(dir);
+                tmp = Files.createTempFile(dir, output.getFileName().toString(), ".tmp");
+                w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+            } else {
+                w = new BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+            }
+            int written = 0;
+            for (int start = 0; start < prompts.size(); start += batchSize) {
+                List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+                List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
+                for (Completion c : engine.generate(ids, params, start)) {
+                    w.write(line(c, start + c.promptIndex()).toString());
+                    w.write('\n');
+                    written++;
+                }
+                w.flush();
+                if (output != null) {
+                    System.err.printf(Locale.ROOT, "generated %d / %d prompts%n", start + chunk.size(), prompts.size());
+                }
+            }
+            if (output != null) {
+                w.close();
+                Files2.moveAtomically(tmp, output);
+                tmp = null;
+                System.err.println("wrote " + written + " completions to " + output);
+            } else {
+                w.flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + (output != null ? output : "stdout") + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // best effort: the temp file is named after the output
+                }
+            }
+        }
+    }
+
+    private static ObjectNode line(Completion c, int promptIndex) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("prompt_index", promptIndex);
+        o.put("sample_index", c.sampleIndex());
+        o.put("text", c.text());
+        ArrayNode ids = o.putArray("token_ids");
+        for (int id : c.tokenIds()) {
+            ids.add(id);
+        }
+        ArrayNode lp = o.putArray("logprobs");
+        for (float f : c.logprobs()) {
+            lp.add(f);
+        }
+        o.put("finish_reason", c.finishReason().label());
+        return o;
+    }
+
+    private static void printText(List<Completion> done, PrintStream out) {
+        for (Completion c : done) {
+            if (done.size() > 1) {
+                out.printf(Locale.ROOT, "--- sample %d (%s, %d tokens) ---%n", c.sampleIndex(), c.finishReason().label(), c.length());
+            }
+            out.println(c.text());
+        }
+        if (done.size() == 1) {
+            System.err.printf(Locale.ROOT, "(%s, %d tokens)%n", done.get(0).finishReason().label(), done.get(0).length());
+        }
+    }
+}
