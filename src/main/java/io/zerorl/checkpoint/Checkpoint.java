@@ -2,6 +2,7 @@ package io.zerorl.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.zerorl.util.Names;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -391,31 +392,11 @@ public final class Checkpoint implements AutoCloseable {
         List<String> all = new ArrayList<>(tensors.keySet());
         // edit distance is quadratic per name: skip the suggestion on huge checkpoints
         List<String> closest = all.size() > 5000 ? List.of() : all.stream()
-                .sorted(Comparator.comparingInt((String s) -> distance(s, name)))
+                .sorted(Comparator.comparingInt((String s) -> Names.distance(s, name)))
                 .limit(3).collect(Collectors.toList());
         return new CheckpointException("tensor '" + name + "' not found in " + location + " (" + all.size()
                 + " tensors); closest: " + closest + "; first: "
                 + all.stream().limit(5).collect(Collectors.joining(", ")) + (all.size() > 5 ? ", ..." : ""));
-    }
-
-    /** Levenshtein distance, for "closest" suggestions only. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
-            }
-            int[] tmp = prev;
-            prev = cur;
-            cur = tmp;
-        }
-        return prev[b.length()];
     }
 
     @Override

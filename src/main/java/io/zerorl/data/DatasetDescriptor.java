@@ -1,5 +1,6 @@
 package io.zerorl.data;
 
+import io.zerorl.util.Names;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;

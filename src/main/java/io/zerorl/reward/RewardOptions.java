@@ -1,5 +1,6 @@
 package io.zerorl.reward;
 
+import io.zerorl.util.Names;
 import io.zerorl.util.ZerorlException;
 
 import java.util.Collections;

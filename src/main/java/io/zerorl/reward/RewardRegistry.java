@@ -1,5 +1,6 @@
 package io.zerorl.reward;
 
+import io.zerorl.util.Names;
 import io.zerorl.reward.code.CodeReward;
 import io.zerorl.reward.math.CountdownReward;
 import io.zerorl.reward.math.MathAccuracyReward;
