@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "zerorl", mixinStandardHelpOptions = true, version = "zerorl 0.1.0",
         description = "R1-Zero-style GRPO post-training of reasoning language models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ForwardCommand.class,
-            DatasetsCommand.class})
+            DatasetsCommand.class, PretrainCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 1 failure inside a command, 2 bad usage or bad input. */
     public static final int EXIT_BAD_INPUT = 2;
