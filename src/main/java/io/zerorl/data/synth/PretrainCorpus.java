@@ -12,9 +12,9 @@ import java.util.SplittableRandom;
  *   <li>{@code facts}: addition facts, one per line ("11+2=13"), running sums up to the task's largest answer;</li>
  *   <li>{@code chains}: train-split sums worked as rewriting chains ("4+7+2 = 11+2 = 13");</li>
  *   <li>{@code sentences}: train-split sums stated in words, answered at once ("4 plus 7 plus 2 is 13.");</li>
- *   <li>{@code tagged}: question/answer pairs on other tasks (reverse a word, count letters, the larger of two
- *       numbers, the next number) in the chat layout with {@code <think>..</think><answer>..</answer>}, so the
- *       tags are known but never tied to sums.</li>
+ *   <li>{@code tagged}: question/answer pairs on other tasks (next number, doubling, "A more than B", "start at
+ *       A, add B, then add C", reversing a word, the larger of two numbers) in the chat layout with
+ *       {@code <think>..</think><answer>..</answer>}, so the tags are known but never tied to the sum questions.</li>
  * </ul>
  * The weights of the four kinds are the {@link Mix}. Documents carry no end-of-text marker: the caller appends
  * the tokenizer's EOS. Deterministic for a seed.
@@ -35,7 +35,7 @@ public final class PretrainCorpus {
         }
 
         public static Mix defaults() {
-            return new Mix(0.25, 0.2, 0.2, 0.35);
+            return new Mix(0.2, 0.15, 0.15, 0.5);
         }
     }
 
@@ -118,45 +118,60 @@ public final class PretrainCorpus {
         return q.substring("what is ".length(), q.length() - 1) + " is " + p.answer() + ".\n";
     }
 
-    /** A question on another task in the chat layout, answered with the R1 tags. */
-    static String tagged(SplittableRandom rng) {
+    /**
+     * A question on another task in the chat layout, answered with the R1 tags: the next number, doubling,
+     * "A more than B", "start at A, add B, then add C" (running sums in the reasoning, as a sum question would
+     * need, but never asked as "what is .. plus ..?"), reversing a word, the larger of two numbers.
+     */
+    String tagged(SplittableRandom rng) {
+        int maxOp = task.config().maxOperand();
         String q;
         String think;
         String answer;
-        switch (rng.nextInt(4)) {
-            case 0 -> {
-                String w = word(rng);
-                StringBuilder r = new StringBuilder(w).reverse();
-                q = "what is " + w + " reversed?";
-                think = String.join(" ", r.toString().split(""));
-                answer = r.toString();
+        double u = rng.nextDouble();
+        if (u < 0.1) {
+            int a = rng.nextInt(maxOp * 4);
+            q = "what comes after " + a + "?";
+            think = a + "+1=" + (a + 1);
+            answer = Integer.toString(a + 1);
+        } else if (u < 0.25) {
+            int a = 1 + rng.nextInt(maxOp);
+            q = "what is double " + a + "?";
+            think = a + "+" + a + "=" + (2 * a);
+            answer = Integer.toString(2 * a);
+        } else if (u < 0.5) {
+            int a = 1 + rng.nextInt(maxOp);
+            int b = 1 + rng.nextInt(maxOp * 3);
+            q = "what is " + a + " more than " + b + "?";
+            think = b + "+" + a + "=" + (a + b);
+            answer = Integer.toString(a + b);
+        } else if (u < 0.9) {
+            int n = 2 + rng.nextInt(3);
+            int[] ops = new int[n];
+            StringBuilder qs = new StringBuilder("start at ");
+            for (int i = 0; i < n; i++) {
+                ops[i] = 1 + rng.nextInt(maxOp);
+                qs.append(i == 0 ? "" : i == 1 ? ", add " : ", then add ").append(ops[i]);
             }
-            case 1 -> {
-                String w = word(rng);
-                StringBuilder t = new StringBuilder();
-                for (int i = 0; i < w.length(); i++) {
-                    t.append(i == 0 ? "" : ", ").append(w.charAt(i)).append(' ').append(i + 1);
-                }
-                q = "how many letters are in " + w + "?";
-                think = t.toString();
-                answer = Integer.toString(w.length());
+            q = qs.append(". what do you get?").toString();
+            SumTask.Problem p = new SumTask.Problem(ops);
+            think = p.steps();
+            answer = Integer.toString(p.answer());
+        } else if (u < 0.95) {
+            String w = word(rng);
+            String r = new StringBuilder(w).reverse().toString();
+            q = "what is " + w + " reversed?";
+            think = String.join(" ", r.split(""));
+            answer = r;
+        } else {
+            int a = rng.nextInt(100);
+            int b = rng.nextInt(100);
+            while (b == a) {
+                b = rng.nextInt(100);
             }
-            case 2 -> {
-                int a = rng.nextInt(100);
-                int b = rng.nextInt(100);
-                while (b == a) {
-                    b = rng.nextInt(100);
-                }
-                q = "which is larger, " + a + " or " + b + "?";
-                think = Math.max(a, b) + ">" + Math.min(a, b);
-                answer = Integer.toString(Math.max(a, b));
-            }
-            default -> {
-                int a = rng.nextInt(100);
-                q = "what comes after " + a + "?";
-                think = a + "+1=" + (a + 1);
-                answer = Integer.toString(a + 1);
-            }
+            q = "which is larger, " + a + " or " + b + "?";
+            think = Math.max(a, b) + ">" + Math.min(a, b);
+            answer = Integer.toString(Math.max(a, b));
         }
         return userTurn(q) + "<think>" + think + "</think><answer>" + answer + "</answer>";
     }

@@ -62,6 +62,11 @@ public record PretrainConfig(int steps, int batchSize, int seqLen, double lr, in
                 logEvery, task, m);
     }
 
+    public PretrainConfig withTask(SumTask.Config t) {
+        return new PretrainConfig(steps, batchSize, seqLen, lr, warmupSteps, minLrRatio, weightDecay, clipNorm, seed,
+                logEvery, t, mix);
+    }
+
     /** The part of the settings that determines the weights (everything but logging), as stable text. */
     String cacheKeyText() {
         return "steps=" + steps + ";batch=" + batchSize + ";seq=" + seqLen + ";lr=" + lr + ";warmup=" + warmupSteps

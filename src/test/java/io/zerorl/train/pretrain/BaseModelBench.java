@@ -54,6 +54,11 @@ class BaseModelBench {
             cfg = cfg.withMix(new PretrainCorpus.Mix(Double.parseDouble(w[0]), Double.parseDouble(w[1]),
                     Double.parseDouble(w[2]), Double.parseDouble(w[3])));
         }
+        if (System.getProperty("bench.task") != null) {
+            String[] w = System.getProperty("bench.task").split(",");
+            cfg = cfg.withTask(new SumTask.Config(Integer.parseInt(w[0]), Integer.parseInt(w[1]),
+                    Integer.parseInt(w[2]), Integer.parseInt(w[3])));
+        }
         Path root = Path.of(System.getProperty("bench.cache", "/tmp/zerorl-bench-cache"));
         long t0 = System.nanoTime();
         BaseModelCache.Outcome out = BaseModelCache.ensure(root, cfg, System.out::println);
@@ -81,6 +86,19 @@ class BaseModelBench {
             }
             report("sampled T=1", sampled, probs, n);
             System.out.printf(Locale.ROOT, "eval took %.1f s%n", (System.nanoTime() - t1) / 1e9);
+            // competence in the corpus's own surface form: "4+7+2 = " continued greedily to "11+2 = 13"
+            List<int[]> native_ = new ArrayList<>();
+            for (SumTask.Problem p : probs) {
+                native_.add(tok.encode(p.expression() + " = "));
+            }
+            List<Completion> nat = engine.generate(native_, SamplingParams.greedy(24));
+            int ok = 0;
+            for (Completion c : nat) {
+                String line = c.text().split("\n", -1)[0];
+                String[] parts = line.split(" = ");
+                ok += parts[parts.length - 1].trim().equals(Integer.toString(probs.get(c.promptIndex()).answer())) ? 1 : 0;
+            }
+            System.out.printf(Locale.ROOT, "BENCH corpus-format chains (greedy): %.1f%%%n", 100.0 * ok / nat.size());
             for (int i = 0; i < 12; i++) {
                 System.out.println("  " + probs.get(i / 4 * 3).question() + " -> " + sampled.get(i / 4 * 3 * n + i % 4).text().replace("\n", "\\n"));
             }
