@@ -105,17 +105,10 @@ public final class KvCache implements AutoCloseable {
     }
 
     private NDArray keepRows(NDArray full, NDArray rows) {
-        // a copy: Shape.getShape() is the array's own shape, and writing into it corrupts full's shape
-        long[] shape = full.getShape().getShape().clone();
-        shape[0] = rows.getShape().get(0);
-        try (NDManager tmp = rows.getManager().newSubManager()) {
-            NDArray flat = full.reshape(full.getShape().get(0), -1);
-            flat.attach(tmp);
-            NDArray kept = Ops.rows(flat, rows).reshape(shape);
-            kept.attach(manager);
-            full.close();
-            return kept;
-        }
+        // Gathered straight into the cache's own manager: no reshape of the cached shape, no attach().
+        NDArray kept = full.get(manager, new NDIndex("{}", rows));
+        full.close();
+        return kept;
     }
 
     public NDManager manager() {
