@@ -2,6 +2,7 @@ package io.zerorl.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -22,6 +23,11 @@ public final class Constants {
     }
 
     public synchronized NDArray of(double value, DataType type) {
-        return cache.computeIfAbsent(type + ":" + value, k -> manager.full(new Shape(), (float) value, type));
+        return cache.computeIfAbsent(type + ":" + value, k -> {
+            NDArray a = manager.full(new Shape(), (float) value, type);
+            // created lazily, possibly inside a caller's NDScope (a training step): it must outlive that scope
+            NDScope.unregister(a);
+            return a;
+        });
     }
 }

@@ -105,17 +105,12 @@ public final class KvCache implements AutoCloseable {
     }
 
     private NDArray keepRows(NDArray full, NDArray rows) {
-        // a copy: Shape.getShape() is the array's own shape, and writing into it corrupts full's shape
-        long[] shape = full.getShape().getShape().clone();
-        shape[0] = rows.getShape().get(0);
-        try (NDManager tmp = rows.getManager().newSubManager()) {
-            NDArray flat = full.reshape(full.getShape().get(0), -1);
-            flat.attach(tmp);
-            NDArray kept = Ops.rows(flat, rows).reshape(shape);
-            kept.attach(manager);
-            full.close();
-            return kept;
-        }
+        // Index in the cache's own manager: moving the gathered rows over from the caller's manager with
+        // attach() left the cache holding a freed handle after a few compactions (seen with 200+ rows: the
+        // array's cached shape no longer matched the tensor behind its handle).
+        NDArray kept = full.get(manager, new NDIndex("{}", rows));
+        full.close();
+        return kept;
     }
 
     public NDManager manager() {

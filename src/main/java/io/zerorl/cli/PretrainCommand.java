@@ -1,0 +1,79 @@
+package io.zerorl.cli;
+
+import io.zerorl.train.pretrain.BaseModelCache;
+import io.zerorl.train.pretrain.PretrainConfig;
+import io.zerorl.train.pretrain.Pretrainer;
+import io.zerorl.util.Files2;
+import io.zerorl.util.ZerorlException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code zerorl pretrain}: makes the built-in base model (next-token prediction on the synthetic corpus) and
+ * caches it, or reuses the cached one for the same settings.
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = {"Pretrain the built-in tiny MoE base model on the generated corpus (no downloads) and cache it",
+            "under $ZERORL_CACHE/models (default ~/.cache/zerorl/models); a cached model with the same settings is reused."},
+        footer = {"", "Examples:", "  zerorl pretrain", "  zerorl pretrain --steps 50 --output /tmp/tiny-base"})
+public final class PretrainCommand implements Callable<Integer> {
+    @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    int steps = PretrainConfig.defaults().steps();
+
+    @Option(names = "--seed", description = "Seed of the weights and the corpus (default: ${DEFAULT-VALUE}).")
+    long seed = PretrainConfig.defaults().seed();
+
+    @Option(names = "--log-every", description = "Print progress every N steps (default: ${DEFAULT-VALUE}).")
+    int logEvery = PretrainConfig.defaults().logEvery();
+
+    @Option(names = "--cache-dir", description = "Cache root (default: $ZERORL_CACHE, else ~/.cache/zerorl).")
+    Path cacheDir;
+
+    @Option(names = "--output", description = "Write the model to this folder instead of the cache (must not exist).")
+    Path output;
+
+    @Option(names = "--threads", description = "CPU threads for PyTorch (default: $ZERORL_THREADS, else 1; one thread"
+            + " is fastest on small, shared CPUs).")
+    Integer threads;
+
+    @Override
+    public Integer call() {
+        Threads.configure(threads);
+        PretrainConfig cfg = PretrainConfig.defaults().withSteps(steps).withSeed(seed).withLogEvery(logEvery);
+        if (output != null) {
+            if (Files.exists(output)) {
+                throw new ZerorlException("--output " + output + " already exists; name a new folder");
+            }
+            Path tmp;
+            try {
+                Path parent = output.toAbsolutePath().getParent();
+                Files.createDirectories(parent);
+                tmp = Files.createTempDirectory(parent, "." + output.getFileName() + "-");
+                Pretrainer.Result r = BaseModelCache.trainInto(tmp, cfg, System.out::println);
+                Files2.moveAtomically(tmp, output);
+                summary(output, r);
+            } catch (IOException e) {
+                throw new ZerorlException("Cannot write " + output + ": " + e.getMessage(), e);
+            }
+            return 0;
+        }
+        Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
+        BaseModelCache.Outcome out = BaseModelCache.ensure(root, cfg, System.out::println);
+        summary(out.dir(), out.result());
+        return 0;
+    }
+
+    private static void summary(Path dir, Pretrainer.Result r) {
+        if (r != null) {
+            System.out.printf(Locale.ROOT, "pretrained %d steps, %d tokens in %.1f s; final loss %.4f%n",
+                    r.steps(), r.tokens(), r.seconds(), r.meanLoss(true, 25));
+        }
+        System.out.println(dir.toAbsolutePath());
+    }
+}

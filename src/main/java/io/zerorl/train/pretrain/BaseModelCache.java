@@ -1,0 +1,191 @@
+package io.zerorl.train.pretrain;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerorl.checkpoint.SafetensorsWriter;
+import io.zerorl.checkpoint.TensorData;
+import io.zerorl.checkpoint.TensorEntry;
+import io.zerorl.checkpoint.WriteOptions;
+import io.zerorl.model.ModelConfig;
+import io.zerorl.model.Policy;
+import io.zerorl.tokenizer.BuiltinTokenizer;
+import io.zerorl.tokenizer.Tokenizer;
+import io.zerorl.util.Files2;
+import io.zerorl.util.Json;
+import io.zerorl.util.ZerorlException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The pretrained built-in base model, cached as a Hugging Face folder under
+ * {@code <cache>/models/tiny-moe-base-<hash>}, where the hash covers the pretraining settings, the model config and
+ * the tokenizer. The cache root is {@code $ZERORL_CACHE}, else {@code ~/.cache/zerorl}. A folder is complete
+ * once it exists: it is written under a temporary name and renamed in one step.
+ */
+public final class BaseModelCache {
+    /** Written last into the folder: the settings it was trained with and what the run measured. */
+    public static final String MARKER = "zerorl_pretrain.json";
+    /** Bump when the training code changes in a way that changes the weights. */
+    private static final String VERSION = "pretrain-v1";
+
+    /** What {@link #ensure} did. {@code result} is null on a cache hit. */
+    public record Outcome(Path dir, boolean cached, Pretrainer.Result result) {}
+
+    private BaseModelCache() {}
+
+    /** {@code $ZERORL_CACHE} (or the system property {@code zerorl.cache}), else {@code ~/.cache/zerorl}. */
+    public static Path defaultRoot() {
+        String p = System.getProperty("zerorl.cache");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("ZERORL_CACHE");
+        }
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "zerorl");
+    }
+
+    /** The folder name for these settings: {@code tiny-moe-base-<12 hex>}. */
+    public static String dirName(PretrainConfig cfg) {
+        return BaseModel.NAME + "-base-" + hash(cfg);
+    }
+
+    public static Path dir(Path root, PretrainConfig cfg) {
+        return root.resolve("models").resolve(dirName(cfg));
+    }
+
+    /** The cached folder for these settings, if complete. */
+    public static Optional<Path> find(Path root, PretrainConfig cfg) {
+        Path d = dir(root, cfg);
+        return Files.isRegularFile(d.resolve(MARKER)) ? Optional.of(d) : Optional.empty();
+    }
+
+    static String hash(PretrainConfig cfg) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((VERSION + "\n" + cfg.cacheKeyText() + "\n" + BaseModel.config().hfJson.toString() + "\n"
+                    + BuiltinTokenizer.fingerprint()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest()).substring(0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Returns the cached model for {@code cfg}, pretraining and caching it first when absent. */
+    public static Outcome ensure(Path root, PretrainConfig cfg, Consumer<String> log) {
+        Optional<Path> hit = find(root, cfg);
+        if (hit.isPresent()) {
+            log.accept("pretrained base model found in cache: " + hit.get());
+            return new Outcome(hit.get(), true, null);
+        }
+        Path target = dir(root, cfg);
+        Path tmp;
+        try {
+            Files.createDirectories(target.getParent());
+            tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + "-");
+        } catch (IOException e) {
+            throw new ZerorlException("Cannot create the model cache under " + target.getParent() + ": " + e.getMessage()
+                    + " (set ZERORL_CACHE to a writable folder)", e);
+        }
+        try {
+            Pretrainer.Result r = trainInto(tmp, cfg, log);
+            try {
+                Files2.moveAtomically(tmp, target);
+            } catch (IOException e) {
+                if (find(root, cfg).isEmpty()) {
+                    throw new ZerorlException("Cannot move the pretrained model into " + target + ": " + e.getMessage(), e);
+                }
+                log.accept("another process cached the same model meanwhile; using " + target);
+            }
+            log.accept("pretrained base model written to " + target);
+            return new Outcome(target, false, r);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /** Pretrains a fresh base model and writes it (HF layout) into {@code dir}; the marker file goes last. */
+    public static Pretrainer.Result trainInto(Path dir, PretrainConfig cfg, Consumer<String> log) {
+        ModelConfig config = BaseModel.config();
+        BuiltinTokenizer.write(dir);
+        try (Tokenizer tok = Tokenizer.load(dir);
+             Policy policy = Policy.init(config, cfg.seed(), Device.cpu(), DataType.FLOAT32)) {
+            log.accept(String.format(java.util.Locale.ROOT,
+                    "pretraining %s (%d layers, hidden %d, %d routed experts top-%d + %d shared, vocab %d) for %d steps of %dx%d tokens",
+                    BaseModel.NAME, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
+                    config.numSharedExperts, config.vocabSize, cfg.steps(), cfg.batchSize(), cfg.seqLen()));
+            Pretrainer.Result r = Pretrainer.train(policy, cfg, tok::encode, BuiltinTokenizer.EOS_ID,
+                    p -> log.accept(Pretrainer.format(p, cfg.steps())));
+            writeModel(policy, dir);
+            ObjectNode marker = Json.MAPPER.createObjectNode();
+            marker.put("version", VERSION);
+            marker.put("settings", cfg.cacheKeyText());
+            marker.put("steps", r.steps());
+            marker.put("tokens", r.tokens());
+            marker.put("seconds", r.seconds());
+            marker.put("final_loss", r.meanLoss(true, Math.max(1, cfg.logEvery())));
+            Files2.writeAtomically(dir.resolve(MARKER), bytes(marker));
+            return r;
+        }
+    }
+
+    /** config.json, generation_config.json and model.safetensors (float32) of a policy. */
+    public static void writeModel(Policy policy, Path dir) {
+        Files2.writeAtomically(dir.resolve("config.json"), bytes(policy.config().hfJson));
+        Files2.writeAtomically(dir.resolve("generation_config.json"), bytes(BuiltinTokenizer.generationConfigJson()));
+        List<TensorEntry> entries = new ArrayList<>();
+        for (Map.Entry<String, NDArray> e : policy.parameters().entrySet()) {
+            NDArray a = e.getValue();
+            entries.add(TensorEntry.float32(e.getKey(), a.getShape().getShape(), TensorData.lazy(() -> {
+                try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+                    float[] v = f.toFloatArray();
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    b.asFloatBuffer().put(v);
+                    return b;
+                }
+            })));
+        }
+        SafetensorsWriter.write(dir, "model", entries, WriteOptions.defaults());
+    }
+
+    private static byte[] bytes(ObjectNode n) {
+        try {
+            return Json.PRETTY.writeValueAsString(n).getBytes(StandardCharsets.UTF_8);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // a leftover hidden temporary folder is harmless
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.zerorl.train.pretrain;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import io.zerorl.data.synth.PretrainCorpus;
+import io.zerorl.data.synth.SumTask;
+import io.zerorl.model.Policy;
+import io.zerorl.tensor.LogProbs;
+import io.zerorl.tensor.Masked;
+import io.zerorl.train.optim.AdamW;
+import io.zerorl.train.optim.Grads;
+import io.zerorl.train.optim.LrSchedule;
+import io.zerorl.util.ZerorlException;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Next-token pretraining of a policy on the synthetic corpus: whole documents (each followed by EOS) are packed
+ * into rows of {@code seqLen} tokens, the tail padded and masked; the loss is the mean cross-entropy of the
+ * shifted targets over real tokens; AdamW (no decay on norms and biases) with linear warmup and cosine decay,
+ * global-norm clipping. One {@link NDScope} per step holds every activation (DJL-NOTES hazard 6); the optimizer
+ * step runs outside it.
+ */
+public final class Pretrainer {
+    /** One logged point. */
+    public record Progress(int step, double loss, double lr, double gradNorm, double tokensPerSecond) {}
+
+    /** What a run did: the loss per step and totals. */
+    public record Result(int steps, double[] losses, long tokens, double seconds) {
+        /** Mean loss over the first / last {@code n} steps. */
+        public double meanLoss(boolean last, int n) {
+            int k = Math.min(n, losses.length);
+            int from = last ? losses.length - k : 0;
+            return Arrays.stream(losses, from, from + k).average().orElse(Double.NaN);
+        }
+    }
+
+    private Pretrainer() {}
+
+    /**
+     * Trains {@code policy} in place.
+     *
+     * @param encode text -> token ids (no special tokens added)
+     * @param eosId  appended after each document; also the padding id
+     */
+    public static Result train(Policy policy, PretrainConfig cfg, Function<String, int[]> encode, int eosId,
+                               Consumer<Progress> log) {
+        PretrainCorpus corpus = new PretrainCorpus(new SumTask(cfg.task()), cfg.mix());
+        SplittableRandom rng = new SplittableRandom(cfg.seed());
+        LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.warmupSteps(), cfg.steps(), "cosine", cfg.minLrRatio());
+        var params = policy.parameters();
+        for (NDArray p : params.values()) {
+            p.setRequiresGradient(true);
+        }
+        double[] losses = new double[cfg.steps()];
+        long tokens = 0;
+        long start = System.nanoTime();
+        long windowStart = start;
+        long windowTokens = 0;
+        NDIndex dropLast = new NDIndex(":, :-1");
+        NDIndex dropFirst = new NDIndex(":, 1:");
+        try (AdamW opt = new AdamW(params, new AdamW.Config(0.9, 0.95, 1e-8, cfg.weightDecay()),
+                name -> !name.endsWith("norm.weight") && !name.endsWith("bias"))) {
+            for (int step = 0; step < cfg.steps(); step++) {
+                Batch batch = pack(corpus, rng, encode, eosId, cfg.batchSize(), cfg.seqLen());
+                double loss;
+                try (NDScope scope = new NDScope(); NDManager m = policy.manager().newSubManager()) {
+                    scope.suppressNotUsedWarning();
+                    NDArray ids = owned(m.create(batch.ids));
+                    NDArray mask = owned(m.create(batch.mask));
+                    NDArray pos = m.arange(0, cfg.seqLen(), 1, DataType.INT64).expandDims(0)
+                            .repeat(0, cfg.batchSize());
+                    NDArray ones = m.ones(ids.getShape(), DataType.INT64);
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logits = policy.forward(ids, ones, pos);
+                        NDArray logp = LogProbs.gather(logits.get(dropLast), ids.get(dropFirst));
+                        NDArray l = Masked.mean(logp, mask.get(dropFirst)).neg();
+                        gc.backward(l);
+                        loss = l.getFloat();
+                    }
+                }
+                if (!Double.isFinite(loss)) {
+                    throw new ZerorlException("pretraining loss became " + loss + " at step " + (step + 1)
+                            + "; lower the learning rate (now " + cfg.lr() + ")");
+                }
+                double norm = Grads.clipGlobalNorm(params.values(), cfg.clipNorm());
+                double lr = schedule.lr(step);
+                opt.step(lr);
+                opt.zeroGrad();
+                losses[step] = loss;
+                tokens += batch.realTokens;
+                windowTokens += batch.realTokens;
+                if ((step + 1) % cfg.logEvery() == 0 || step + 1 == cfg.steps()) {
+                    long now = System.nanoTime();
+                    int n = Math.min(cfg.logEvery(), step + 1);
+                    double mean = Arrays.stream(losses, step + 1 - n, step + 1).average().orElse(loss);
+                    log.accept(new Progress(step + 1, mean, lr, norm, windowTokens / ((now - windowStart) / 1e9)));
+                    windowStart = now;
+                    windowTokens = 0;
+                }
+            }
+        } finally {
+            for (NDArray p : params.values()) {
+                p.setRequiresGradient(false);
+            }
+        }
+        return new Result(cfg.steps(), losses, tokens, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** One line of progress output. */
+    public static String format(Progress p, int totalSteps) {
+        return String.format(Locale.ROOT, "pretrain step %d/%d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tokens/s",
+                p.step(), totalSteps, p.loss(), p.lr(), p.gradNorm(), p.tokensPerSecond());
+    }
+
+    private static NDArray owned(NDArray javaBacked) {
+        // arrays created from Java data are views of a Java buffer; keep a torch-owned copy (DJL-NOTES hazard 2)
+        NDArray copy = javaBacked.duplicate();
+        javaBacked.close();
+        return copy;
+    }
+
+    record Batch(long[][] ids, float[][] mask, long realTokens) {}
+
+    /** Rows of whole documents, each followed by EOS; a document longer than a row is cut. */
+    static Batch pack(PretrainCorpus corpus, SplittableRandom rng, Function<String, int[]> encode, int eosId,
+                      int rows, int seqLen) {
+        long[][] ids = new long[rows][seqLen];
+        float[][] mask = new float[rows][seqLen];
+        long real = 0;
+        for (int r = 0; r < rows; r++) {
+            List<Integer> row = new ArrayList<>(seqLen);
+            while (true) {
+                int[] doc = encode.apply(corpus.document(rng));
+                if (!row.isEmpty() && row.size() + doc.length + 1 > seqLen) {
+                    break;
+                }
+                for (int id : doc) {
+                    row.add(id);
+                }
+                row.add(eosId);
+                if (row.size() >= seqLen) {
+                    break;
+                }
+            }
+            Arrays.fill(ids[r], eosId);
+            int n = Math.min(seqLen, row.size());
+            for (int t = 0; t < n; t++) {
+                ids[r][t] = row.get(t);
+                mask[r][t] = 1;
+            }
+            real += n;
+        }
+        return new Batch(ids, mask, real);
+    }
+}
