@@ -12,9 +12,13 @@ import java.util.SplittableRandom;
  *   <li>{@code facts}: addition facts, one per line ("11+2=13"), running sums up to the task's largest answer;</li>
  *   <li>{@code chains}: train-split sums worked as rewriting chains ("4+7+2 = 11+2 = 13");</li>
  *   <li>{@code sentences}: train-split sums stated in words, answered at once ("4 plus 7 plus 2 is 13.");</li>
- *   <li>{@code tagged}: question/answer pairs on other tasks (next number, doubling, "A more than B", "start at
- *       A, add B, then add C", reversing a word, the larger of two numbers) in the chat layout with
- *       {@code <think>..</think><answer>..</answer>}, so the tags are known but never tied to the sum questions.</li>
+ *   <li>{@code tagged}: question/answer pairs on other tasks (next number, doubling, "A more than B", one-step
+ *       "what is A plus B?", "start at A, add B, then add C", reversing a word, the larger of two numbers) in the
+ *       chat layout with {@code <think>..</think><answer>..</answer>}, plus train-split task questions in that
+ *       layout with noisy correctness: {@link #FULL_CHAIN_SHARE} of them worked to the end, the rest stopped
+ *       after the first step with that partial sum as the (wrong) answer. Without them the base model always
+ *       stopped after one step (2% held-out accuracy, measured; 35% full chains gave 4% sampled / 7% greedy); with them it finishes the sum some of the time,
+ *       which a verifiable reward can sharpen.</li>
  * </ul>
  * The weights of the four kinds are the {@link Mix}. Documents carry no end-of-text marker: the caller appends
  * the tokenizer's EOS. Deterministic for a seed.
@@ -35,9 +39,12 @@ public final class PretrainCorpus {
         }
 
         public static Mix defaults() {
-            return new Mix(0.2, 0.15, 0.15, 0.5);
+            return new Mix(0.3, 0.2, 0.1, 0.4);
         }
     }
+
+    /** Share of the tagged task questions in the corpus that are worked to the right answer. */
+    public static final double FULL_CHAIN_SHARE = 0.5;
 
     private static final String LETTERS = "abcdefghijklmnopqrstuvwxyz";
 
@@ -134,17 +141,38 @@ public final class PretrainCorpus {
             q = "what comes after " + a + "?";
             think = a + "+1=" + (a + 1);
             answer = Integer.toString(a + 1);
-        } else if (u < 0.25) {
+        } else if (u < 0.2) {
             int a = 1 + rng.nextInt(maxOp);
             q = "what is double " + a + "?";
             think = a + "+" + a + "=" + (2 * a);
             answer = Integer.toString(2 * a);
-        } else if (u < 0.5) {
+        } else if (u < 0.35) {
             int a = 1 + rng.nextInt(maxOp);
             int b = 1 + rng.nextInt(maxOp * 3);
             q = "what is " + a + " more than " + b + "?";
             think = b + "+" + a + "=" + (a + b);
             answer = Integer.toString(a + b);
+        } else if (u < 0.4) {
+            // a one-step sum: fewer terms than any task question
+            int a = 1 + rng.nextInt(maxOp);
+            int b = 1 + rng.nextInt(maxOp);
+            q = "what is " + a + " plus " + b + "?";
+            think = a + "+" + b + "=" + (a + b);
+            answer = Integer.toString(a + b);
+        } else if (u < 0.7) {
+            // a train-split task question answered the careless way most of the time (stopping after the
+            // first step, the wrong answer), worked to the end otherwise: the format is known and the model
+            // sometimes finishes the sum; the reward is what tells the two apart
+            SumTask.Problem p = task.sample(rng, SumTask.Split.TRAIN);
+            q = p.question();
+            if (rng.nextDouble() < FULL_CHAIN_SHARE) {
+                think = p.steps();
+                answer = Integer.toString(p.answer());
+            } else {
+                int first = p.operands()[0] + p.operands()[1];
+                think = p.operands()[0] + "+" + p.operands()[1] + "=" + first;
+                answer = Integer.toString(first);
+            }
         } else if (u < 0.9) {
             int n = 2 + rng.nextInt(3);
             int[] ops = new int[n];

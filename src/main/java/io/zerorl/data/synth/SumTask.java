@@ -55,7 +55,7 @@ public final class SumTask {
         }
 
         public static Config defaults() {
-            return new Config(3, 4, 9, 10);
+            return new Config(3, 4, 6, 15);
         }
 
         /** Number of distinct problems (ordered tuples). */

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SumTaskTest {
+    private static final Pattern TASK_QUESTION = Pattern.compile("^Question: what is (\\d+(?: plus \\d+){2,})\\?\n");
+
     private final SumTask task = SumTask.defaults();
 
     @Test
@@ -38,18 +40,18 @@ class SumTaskTest {
 
     @Test
     void trainAndHeldOutAreDisjointAndTheCorpusShowsOnlyTrainSums() {
-        List<SumTask.Problem> heldOut = task.problems(SumTask.Split.HELD_OUT, 500, 1);
-        List<SumTask.Problem> train = task.problems(SumTask.Split.TRAIN, 5000, 1);
+        List<SumTask.Problem> heldOut = task.problems(SumTask.Split.HELD_OUT, 200, 1);
+        List<SumTask.Problem> train = task.problems(SumTask.Split.TRAIN, 1100, 1);
         assertThat(new HashSet<>(heldOut)).doesNotContainAnyElementsOf(train);
         assertThat(heldOut).allMatch(p -> task.split(p) == SumTask.Split.HELD_OUT);
         // held-out share is near the configured 10%
         SplittableRandom rng = new SplittableRandom(5);
         int held = 0;
         for (int i = 0; i < 10000; i++) {
-            int[] ops = {1 + rng.nextInt(9), 1 + rng.nextInt(9), 1 + rng.nextInt(9)};
+            int[] ops = {1 + rng.nextInt(6), 1 + rng.nextInt(6), 1 + rng.nextInt(6)};
             held += task.split(new SumTask.Problem(ops)) == SumTask.Split.HELD_OUT ? 1 : 0;
         }
-        assertThat(held).isBetween(800, 1200);
+        assertThat(held).isBetween(1250, 1750);
 
         Set<String> heldOutExpr = new HashSet<>();
         heldOut.forEach(p -> heldOutExpr.add(p.expression()));
@@ -57,6 +59,7 @@ class SumTaskTest {
         Pattern chain = Pattern.compile("^(\\d+(?:\\+\\d+){2,}) = ");
         Pattern sentence = Pattern.compile("^(\\d+(?: plus \\d+)+) is ");
         int sums = 0;
+        int tagged = 0;
         for (String doc : corpus.documents(5000, 2)) {
             Matcher c = chain.matcher(doc);
             Matcher s = sentence.matcher(doc);
@@ -65,10 +68,16 @@ class SumTaskTest {
                 sums++;
                 assertThat(task.split(new SumTask.Problem(parse(expr)))).as(doc).isEqualTo(SumTask.Split.TRAIN);
             }
-            // the RL answer format never appears with a sum question
-            assertThat(doc.contains("<answer>") && doc.contains(" plus ")).as(doc).isFalse();
+            // task questions in the answer layout are train problems too
+            Matcher tq = TASK_QUESTION.matcher(doc);
+            if (tq.find()) {
+                tagged++;
+                assertThat(task.split(new SumTask.Problem(parse(tq.group(1).replace(" plus ", "+")))))
+                        .as(doc).isEqualTo(SumTask.Split.TRAIN);
+            }
         }
-        assertThat(sums).isGreaterThan(1000);
+        assertThat(sums).isGreaterThan(800);
+        assertThat(tagged).isGreaterThan(100);
     }
 
     @Test
