@@ -30,7 +30,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     Path cacheDir;
 
     @Option(names = "--train-problems", description = "Generated training problems (default: ${DEFAULT-VALUE}).")
-    int trainRows = 2000;
+    int trainRows = 1000;
 
     @Option(names = "--eval-problems", description = "Held-out problems (default: ${DEFAULT-VALUE}).")
     int evalRows = 100;
