@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ForwardCommand.class,
             DatasetsCommand.class, RewardsCommand.class, EvalCommand.class, TrainCommand.class,
             ExportCommand.class, BenchTrainMemoryCommand.class, ReportCommand.class, GenerateCommand.class,
-            BenchCommand.class, PretrainCommand.class})
+            BenchCommand.class, PretrainCommand.class, QuickstartCommand.class})
 public final class Main implements Runnable {
     /** Exit codes: 0 ok, 1 failure inside a command, 2 bad usage or bad input. */
     public static final int EXIT_BAD_INPUT = 2;

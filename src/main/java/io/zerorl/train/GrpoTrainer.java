@@ -72,7 +72,18 @@ public final class GrpoTrainer implements AutoCloseable {
         void afterStep(int step, Map<String, Object> metrics);
     }
 
+    /**
+     * Evaluates the policy after a step and returns metrics to log with it (for example
+     * {@code eval/<benchmark>/pass@1}); the trainer does not know how evaluation works (package rule: train
+     * does not import eval), the caller wires it, e.g. with {@code eval.EvalDuringTraining}.
+     */
+    @FunctionalInterface
+    public interface EvalHook {
+        Map<String, Double> afterStep(int step, Policy policy);
+    }
+
     private static final NDIndex ALL = new NDIndex("...");
+    private EvalHook evalHook;
 
     private final Recipe recipe;
     private final Path runDir;
@@ -212,12 +223,21 @@ public final class GrpoTrainer implements AutoCloseable {
         return step;
     }
 
+    /** Evaluation after steps; its metrics are merged into the step's metrics before they are written. */
+    public GrpoTrainer withEvalHook(EvalHook hook) {
+        this.evalHook = hook;
+        return this;
+    }
+
     /** Runs the remaining steps, checkpoints, and exports at the end when the recipe asks. */
     public TrainResult train(StepListener listener) {
         List<Map<String, Object>> history = new ArrayList<>();
         int every = recipe.checkpoint().every();
         while (step < recipe.train().steps()) {
             Map<String, Object> m = runStep();
+            if (evalHook != null) {
+                m.putAll(evalHook.afterStep(step, policy));
+            }
             history.add(m);
             lastMetrics = m;
             appendJsonl(runDir.resolve("metrics.jsonl"), m);

@@ -1,0 +1,192 @@
+package io.zerorl.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerorl.data.DatasetRow;
+import io.zerorl.data.synth.SumTask;
+import io.zerorl.eval.EvalConfig;
+import io.zerorl.eval.EvalResult;
+import io.zerorl.eval.Evaluator;
+import io.zerorl.eval.PolicyGenerator;
+import io.zerorl.model.Policy;
+import io.zerorl.recipe.Recipe;
+import io.zerorl.recipe.RecipeLoader;
+import io.zerorl.report.RunReport;
+import io.zerorl.tokenizer.Tokenizer;
+import io.zerorl.train.GrpoTrainer;
+import io.zerorl.train.TrainResult;
+import io.zerorl.train.pretrain.BaseModelCache;
+import io.zerorl.train.pretrain.PretrainConfig;
+import io.zerorl.util.Files2;
+import io.zerorl.util.Json;
+import io.zerorl.util.ZerorlException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * R1-Zero in one call: make sure the built-in base model exists (pretraining it when the cache has none),
+ * measure held-out accuracy, run GRPO with accuracy + format rewards, measure again, export the R1-style
+ * checkpoint and write the report. The CLI's {@code quickstart} command, notebooks and tests call
+ * {@link #run}.
+ */
+public final class Quickstart {
+    /** Where the recipe lives, relative to the project root. */
+    public static final String RECIPE = "recipes/tiny-moe/grpo/quickstart.yaml";
+
+    /**
+     * @param recipe     the GRPO recipe (its model and data paths are filled in here)
+     * @param overrides  {@code key=value} recipe overrides
+     * @param cacheRoot  model cache root
+     * @param output     run directory
+     * @param trainRows  generated training problems
+     * @param evalRows   held-out problems evaluated before and after
+     * @param evalSamples samples per held-out problem (pass@1 is their mean)
+     */
+    public record Options(Path recipe, List<String> overrides, Path cacheRoot, Path output, int trainRows, int evalRows,
+                          int evalSamples, double evalTemperature, long seed, PretrainConfig pretrain) {}
+
+    /** What a run measured. */
+    public record Result(Path runDir, Path baseModel, boolean pretrained, double accuracyBefore, double accuracyAfter,
+                         double formatBefore, double formatAfter, Path export, Path report, Map<String, Double> seconds) {
+        public double gainPoints() {
+            return 100 * (accuracyAfter - accuracyBefore);
+        }
+    }
+
+    private Quickstart() {}
+
+    public static Result run(Options o, Consumer<String> log) {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        BaseModelCache.Outcome base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), log);
+        seconds.put("pretrain", secs(t0));
+        Path run = o.output().toAbsolutePath();
+        Path data = run.resolve("data");
+        SumTask task = SumTask.defaults();
+        writeRows(data.resolve("train.jsonl"), task.rows(SumTask.Split.TRAIN, o.trainRows(), o.seed()));
+        var heldOut = task.dataset(SumTask.Split.HELD_OUT, o.evalRows(), o.seed() + 1);
+
+        List<String> overrides = new ArrayList<>();
+        overrides.add("model.path=" + base.dir().toAbsolutePath());
+        overrides.add("data.path=" + data.resolve("train.jsonl"));
+        overrides.add("output_dir=" + run);
+        overrides.add("seed=" + o.seed());
+        overrides.addAll(o.overrides());
+        Recipe recipe = RecipeLoader.load(o.recipe(), overrides);
+
+        EvalConfig evalCfg = EvalConfig.builder(SumTask.NAME).n(o.evalSamples()).ks(1).template("chat")
+                .temperature(o.evalTemperature()).maxNewTokens(recipe.rollout().maxNewTokens()).seed(o.seed())
+                .batchSize(64).build();
+
+        t0 = System.nanoTime();
+        EvalResult before;
+        try (Policy policy = Policy.load(base.dir(), Device.cpu(), DataType.FLOAT32);
+             Tokenizer tok = Tokenizer.load(base.dir())) {
+            before = new Evaluator(new PolicyGenerator(policy, tok, "base")).run(List.of(heldOut), evalCfg);
+        }
+        seconds.put("eval_before", secs(t0));
+        double accBefore = before.benchmarks().get(0).passAt1().mean();
+        log.accept(String.format(Locale.ROOT, "held-out accuracy before RL: %.1f%% (pass@1, %d problems x %d samples, T=%.1f)",
+                100 * accBefore, o.evalRows(), o.evalSamples(), o.evalTemperature()));
+
+        t0 = System.nanoTime();
+        TrainResult trained;
+        try (GrpoTrainer trainer = new GrpoTrainer(recipe, false)) {
+            trained = trainer.train((step, m) -> {
+                if (step % 5 == 0 || step == 1) {
+                    log.accept(String.format(Locale.ROOT, "step %d/%d reward %.3f accuracy %.3f format %.3f length %.1f",
+                            step, recipe.train().steps(), num(m.get("reward")), num(m.get("rewards/math_accuracy/mean")),
+                            num(m.get("rewards/format/mean")), num(m.get("completions/mean_length"))));
+                }
+            });
+        }
+        seconds.put("grpo", secs(t0));
+
+        t0 = System.nanoTime();
+        EvalResult after;
+        Path export = trained.exportDir();
+        if (export == null) {
+            throw new ZerorlException("the quickstart recipe must export at the end (export.at_end: true)");
+        }
+        try (Policy policy = Policy.load(export, Device.cpu(), DataType.FLOAT32);
+             Tokenizer tok = Tokenizer.load(export)) {
+            after = new Evaluator(new PolicyGenerator(policy, tok, "grpo")).run(List.of(heldOut), evalCfg);
+        }
+        seconds.put("eval_after", secs(t0));
+        double accAfter = after.benchmarks().get(0).passAt1().mean();
+        log.accept(String.format(Locale.ROOT, "held-out accuracy after RL: %.1f%% (before %.1f%%, %+.1f points)",
+                100 * accAfter, 100 * accBefore, 100 * (accAfter - accBefore)));
+
+        double fmtBefore = formatRate(before);
+        double fmtAfter = formatRate(after);
+        writeEval(run.resolve("eval_before.json"), accBefore, fmtBefore, before);
+        writeEval(run.resolve("eval_after.json"), accAfter, fmtAfter, after);
+        RunReport.Result report = RunReport.write(run, run.resolve("report"), 3);
+        Result r = new Result(run, base.dir(), !base.cached(), accBefore, accAfter, fmtBefore, fmtAfter, export,
+                report.html(), seconds);
+        Json.write(run.resolve("quickstart.json"), r, true);
+        return r;
+    }
+
+    /** Share of held-out samples written in the R1 answer format (an extracted answer inside answer tags). */
+    private static double formatRate(EvalResult r) {
+        long total = 0;
+        long ok = 0;
+        for (EvalResult.ProblemRecord p : r.benchmarks().get(0).problems()) {
+            for (EvalResult.SampleRecord s : p.samples()) {
+                total++;
+                ok += s.text().contains("<answer>") && s.text().contains("</answer>") ? 1 : 0;
+            }
+        }
+        return total == 0 ? 0 : ok / (double) total;
+    }
+
+    private static void writeEval(Path file, double acc, double fmt, EvalResult r) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode b = root.putObject(SumTask.NAME);
+        b.put("pass@1", acc);
+        b.put("answer_format", fmt);
+        r.metrics().forEach((k, v) -> {
+            if (v != null && !k.endsWith("pass@1")) {
+                b.put(k.substring(k.lastIndexOf('/') + 1), v);
+            }
+        });
+        Json.write(file, root, true);
+    }
+
+    private static void writeRows(Path file, List<DatasetRow> rows) {
+        StringBuilder sb = new StringBuilder();
+        for (DatasetRow row : rows) {
+            try {
+                sb.append(Json.MAPPER.writeValueAsString(row.fields())).append('\n');
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        Files2.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static void ensureRecipe(Path recipe) {
+        if (!Files.isRegularFile(recipe)) {
+            throw new ZerorlException("Recipe not found: " + recipe + " (run from the project root, or pass --recipe)");
+        }
+    }
+}
