@@ -4,46 +4,29 @@ import io.zerorl.TestPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class DatasetsCommandTest {
-    record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun.Result run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void listShowsEveryDescriptorAndWhetherItsFileIsPresent(@TempDir Path empty) {
-        Result r = run("datasets", "list", "--data-dir", TestPaths.datasets().toString());
+        CliRun.Result r = run("datasets", "list", "--data-dir", TestPaths.datasets().toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("gsm8k", "math500", "aime24", "amc23", "humaneval", "mbpp", "countdown")
                 .doesNotContain("missing");
-        Result m = run("datasets", "list", "--data-dir", empty.toString());
+        CliRun.Result m = run("datasets", "list", "--data-dir", empty.toString());
         assertThat(m.out()).contains("missing", empty.resolve("gsm8k/test.jsonl").toString(), "zerorl datasets fetch gsm8k");
     }
 
     @Test
     void fetchOfflineSaysWhichFileToPlaceWhere(@TempDir Path dir) {
-        Result r = run("datasets", "fetch", "gsm8k", "--data-dir", dir.toString(), "--offline");
+        CliRun.Result r = run("datasets", "fetch", "gsm8k", "--data-dir", dir.toString(), "--offline");
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("offline", "Place https://raw.githubusercontent.com/openai/grade-school-math/master/"
                 + "grade_school_math/data/test.jsonl at " + dir.resolve("gsm8k/test.jsonl"));
@@ -53,7 +36,7 @@ class DatasetsCommandTest {
     @Test
     void failedDownloadNamesTheUrlAndTheTargetAndWritesNothing(@TempDir Path dir) {
         // port 9 (discard) on loopback: refused at once, no real network involved
-        Result r = run("datasets", "fetch", "countdown", "--data-dir", dir.toString(), "--url", "http://127.0.0.1:9/cd3.jsonl",
+        CliRun.Result r = run("datasets", "fetch", "countdown", "--data-dir", dir.toString(), "--url", "http://127.0.0.1:9/cd3.jsonl",
                 "--timeout", "5");
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("Could not download http://127.0.0.1:9/cd3.jsonl",
@@ -63,10 +46,10 @@ class DatasetsCommandTest {
 
     @Test
     void fetchOfPresentFileIsANoOpAndUnknownNameListsKnownOnes() {
-        Result r = run("datasets", "fetch", "aime24", "--data-dir", TestPaths.datasets().toString());
+        CliRun.Result r = run("datasets", "fetch", "aime24", "--data-dir", TestPaths.datasets().toString());
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("already present");
-        Result u = run("datasets", "fetch", "aime25");
+        CliRun.Result u = run("datasets", "fetch", "aime25");
         assertThat(u.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(u.err()).contains("unknown dataset 'aime25'", "did you mean 'aime24'", "gsm8k");
     }

@@ -7,10 +7,7 @@ import io.zerorl.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,22 +15,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EvalCommandTest {
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun.Result run(String... args) {
+        return CliRun.run(args);
     }
 
     private static String data() {
@@ -42,7 +25,7 @@ class EvalCommandTest {
 
     @Test
     void oracleThroughTheCliWritesReports(@TempDir Path out) throws IOException {
-        Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k,humaneval", "--limit", "5", "--n", "2",
+        CliRun.Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k,humaneval", "--limit", "5", "--n", "2",
                 "--k", "1,2", "--data-dir", data(), "--output", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("| benchmark | n | pass@1 (%) | pass@2 (%) | maj@1 (%) | maj@2 (%) | problems | time |",
@@ -68,7 +51,7 @@ class EvalCommandTest {
 
     @Test
     void unknownBenchmark() {
-        Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm9k", "--data-dir", data());
+        CliRun.Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm9k", "--data-dir", data());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("unknown benchmark 'gsm9k'", "did you mean 'gsm8k'", "math500", "humaneval");
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -76,7 +59,7 @@ class EvalCommandTest {
 
     @Test
     void missingBenchmarkFileSaysWhereToPutIt(@TempDir Path empty) {
-        Result r = run("eval", "--reference", "oracle", "--benchmark", "math500", "--data-dir", empty.toString());
+        CliRun.Result r = run("eval", "--reference", "oracle", "--benchmark", "math500", "--data-dir", empty.toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("Dataset file for 'math500' not found", empty.resolve("math500/test.jsonl").toString(),
                 "zerorl datasets fetch math500");
@@ -86,33 +69,33 @@ class EvalCommandTest {
     void malformedBenchmarkFileNamesTheLine(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("gsm8k"));
         Files.writeString(dir.resolve("gsm8k/test.jsonl"), "{\"question\": \"q\", \"answer\": \"#### 1\"}\n{\"question\": \"q2\", \"answer\n");
-        Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--data-dir", dir.toString());
+        CliRun.Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--data-dir", dir.toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("gsm8k/test.jsonl line 2: malformed JSON");
         // a well-formed but truncated file is caught by the descriptor's row count
         Files.writeString(dir.resolve("gsm8k/test.jsonl"), "{\"question\": \"q\", \"answer\": \"#### 1\"}\n");
-        Result t = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--data-dir", dir.toString());
+        CliRun.Result t = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--data-dir", dir.toString());
         assertThat(t.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(t.err()).contains("gave 1 rows for 'gsm8k', expected 1319");
     }
 
     @Test
     void kGreaterThanN() {
-        Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--n", "4", "--k", "1,8", "--data-dir", data());
+        CliRun.Result r = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--n", "4", "--k", "1,8", "--data-dir", data());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("pass@8 and maj@8 need at least 8 samples per problem, but n = 4");
     }
 
     @Test
     void modelOrReferenceAndMissingModel(@TempDir Path dir) {
-        Result none = run("eval", "--benchmark", "gsm8k", "--data-dir", data());
+        CliRun.Result none = run("eval", "--benchmark", "gsm8k", "--data-dir", data());
         assertThat(none.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(none.err()).contains("give either --model DIR or --reference oracle|wrong");
-        Result missing = run("eval", "--model", dir.resolve("nope").toString(), "--benchmark", "gsm8k", "--limit", "1",
+        CliRun.Result missing = run("eval", "--model", dir.resolve("nope").toString(), "--benchmark", "gsm8k", "--limit", "1",
                 "--data-dir", data(), "--output", dir.resolve("out").toString());
         assertThat(missing.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(missing.err()).contains("Model directory not found");
-        Result badTemplate = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--template", "r2",
+        CliRun.Result badTemplate = run("eval", "--reference", "oracle", "--benchmark", "gsm8k", "--template", "r2",
                 "--data-dir", data(), "--output", dir.resolve("out").toString());
         assertThat(badTemplate.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(badTemplate.err()).contains("unknown prompt template 'r2'");
@@ -126,8 +109,8 @@ class EvalCommandTest {
         String model = TestPaths.fixture("qwen2-tiny").toString();
         String[] common = {"eval", "--model", model, "--benchmark", yaml.toString(), "--data-dir", dir.resolve("data").toString(),
             "--n", "4", "--k", "1,4", "--temperature", "1.0", "--max-new-tokens", "8", "--batch-size", "2", "--template", "chat"};
-        Result a = run(concat(common, "--seed", "7", "--output", dir.resolve("a").toString()));
-        Result b = run(concat(common, "--seed", "7", "--output", dir.resolve("b").toString()));
+        CliRun.Result a = run(concat(common, "--seed", "7", "--output", dir.resolve("a").toString()));
+        CliRun.Result b = run(concat(common, "--seed", "7", "--output", dir.resolve("b").toString()));
         System.out.print(a.out() + a.err());
         assertThat(a.code()).as(a.err()).isZero();
         assertThat(b.code()).as(b.err()).isZero();

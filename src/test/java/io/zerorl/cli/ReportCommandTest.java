@@ -8,10 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -24,29 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReportCommandTest {
     static final List<String> REQUIRED = List.of("reward", "accuracy", "kl", "completion_length", "clip_fraction", "entropy");
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun.Result run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void writesChartsAndASelfContainedPage(@TempDir Path tmp) throws IOException {
         Path runDir = SyntheticRun.write(tmp.resolve("run"), 50);
         Path out = tmp.resolve("out");
-        Result r = run("report", runDir.toString(), "--output", out.toString());
+        CliRun.Result r = run("report", runDir.toString(), "--output", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("report.html", "PNG");
 
@@ -89,7 +72,7 @@ class ReportCommandTest {
         Files.createDirectories(runDir);
         // only two metrics, and a second line lacking one of them
         Files.writeString(runDir.resolve("metrics.jsonl"), "{\"step\":1,\"reward\":0.1,\"kl\":0.0}\n{\"step\":2,\"reward\":0.3}\n");
-        Result r = run("report", runDir.toString());
+        CliRun.Result r = run("report", runDir.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("not drawn: entropy");
         Path out = runDir.resolve("report");
@@ -103,7 +86,7 @@ class ReportCommandTest {
 
     @Test
     void missingRunDirIsABadInput(@TempDir Path tmp) {
-        Result r = run("report", tmp.resolve("nope").toString());
+        CliRun.Result r = run("report", tmp.resolve("nope").toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).startsWith("error: Run directory not found: ").contains("nope");
         assertThat(r.err().strip().lines()).hasSize(1);
@@ -111,12 +94,12 @@ class ReportCommandTest {
 
     @Test
     void missingOrEmptyMetricsIsABadInput(@TempDir Path tmp) throws IOException {
-        Result none = run("report", tmp.toString());
+        CliRun.Result none = run("report", tmp.toString());
         assertThat(none.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(none.err()).contains("No metrics.jsonl in " + tmp);
 
         Files.writeString(tmp.resolve("metrics.jsonl"), "\n\n");
-        Result empty = run("report", tmp.toString());
+        CliRun.Result empty = run("report", tmp.toString());
         assertThat(empty.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(empty.err()).contains("metrics.jsonl is empty");
     }
@@ -124,13 +107,13 @@ class ReportCommandTest {
     @Test
     void malformedMetricsNamesTheLine(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("metrics.jsonl"), "{\"step\":1,\"reward\":0.1}\n{\"step\":2,\"reward\":}\n{\"step\":3}\n");
-        Result r = run("report", tmp.toString());
+        CliRun.Result r = run("report", tmp.toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("Malformed JSON in", "metrics.jsonl line 2");
         assertThat(Files.exists(tmp.resolve("report"))).isFalse();
 
         Files.writeString(tmp.resolve("metrics.jsonl"), "{\"step\":1}\n[1,2]\n");
-        Result arr = run("report", tmp.toString());
+        CliRun.Result arr = run("report", tmp.toString());
         assertThat(arr.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(arr.err()).contains("metrics.jsonl line 2: expected a JSON object, got array");
     }
@@ -138,7 +121,7 @@ class ReportCommandTest {
     @Test
     void anUnfinishedLastLineOfALiveRunIsSkippedWithAWarning(@TempDir Path tmp) throws IOException {
         Files.writeString(tmp.resolve("metrics.jsonl"), "{\"step\":1,\"reward\":0.1}\n{\"step\":2,\"reward\":0.2}\n{\"step\":3,\"rew");
-        Result r = run("report", tmp.toString());
+        CliRun.Result r = run("report", tmp.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("warning: metrics.jsonl line 3 is incomplete");
     }
@@ -147,7 +130,7 @@ class ReportCommandTest {
     void malformedSamplesNamesTheLine(@TempDir Path tmp) throws IOException {
         SyntheticRun.write(tmp, 5);
         Files.writeString(tmp.resolve("samples.jsonl"), "{\"step\":1,\"completion\":\"a\"}\nnot json\n");
-        Result r = run("report", tmp.toString());
+        CliRun.Result r = run("report", tmp.toString());
         assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
         assertThat(r.err()).contains("samples.jsonl line 2");
     }
