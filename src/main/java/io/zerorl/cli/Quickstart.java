@@ -24,7 +24,6 @@ import io.zerorl.util.ZerorlException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,22 +66,28 @@ public final class Quickstart {
 
     public static Result run(Options o, Consumer<String> log) {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        long t0 = System.nanoTime();
-        BaseModelCache.Outcome base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), log);
-        seconds.put("pretrain", secs(t0));
+        // Everything that can be wrong with the input is checked before minutes of pretraining.
+        Path baseDir = BaseModelCache.dir(o.cacheRoot(), o.pretrain());
         Path run = o.output().toAbsolutePath();
         Path data = run.resolve("data");
-        SumTask task = SumTask.defaults();
-        writeRows(data.resolve("train.jsonl"), task.rows(SumTask.Split.TRAIN, o.trainRows(), o.seed()));
-        var heldOut = task.dataset(SumTask.Split.HELD_OUT, o.evalRows(), o.seed() + 1);
-
         List<String> overrides = new ArrayList<>();
-        overrides.add("model.path=" + base.dir().toAbsolutePath());
+        overrides.add("model.path=" + baseDir.toAbsolutePath());
         overrides.add("data.path=" + data.resolve("train.jsonl"));
         overrides.add("output_dir=" + run);
         overrides.add("seed=" + o.seed());
         overrides.addAll(o.overrides());
         Recipe recipe = RecipeLoader.load(o.recipe(), overrides);
+        if (!recipe.export().atEnd()) {
+            throw new ZerorlException("the quickstart recipe must export at the end (export.at_end: true)");
+        }
+        SumTask task = SumTask.defaults();
+        List<DatasetRow> trainRows = task.rows(SumTask.Split.TRAIN, o.trainRows(), o.seed());
+        var heldOut = task.dataset(SumTask.Split.HELD_OUT, o.evalRows(), o.seed() + 1);
+
+        long t0 = System.nanoTime();
+        BaseModelCache.Outcome base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), log);
+        seconds.put("pretrain", secs(t0));
+        writeRows(data.resolve("train.jsonl"), trainRows);
 
         EvalConfig evalCfg = EvalConfig.builder(SumTask.NAME).n(o.evalSamples()).ks(1).template("chat")
                 .temperature(o.evalTemperature()).maxNewTokens(recipe.rollout().maxNewTokens()).seed(o.seed())
@@ -115,9 +120,6 @@ public final class Quickstart {
         t0 = System.nanoTime();
         EvalResult after;
         Path export = trained.exportDir();
-        if (export == null) {
-            throw new ZerorlException("the quickstart recipe must export at the end (export.at_end: true)");
-        }
         try (Policy policy = Policy.load(export, Device.cpu(), DataType.FLOAT32);
              Tokenizer tok = Tokenizer.load(export)) {
             after = new Evaluator(new PolicyGenerator(policy, tok, "grpo")).run(List.of(heldOut), evalCfg);
@@ -182,11 +184,5 @@ public final class Quickstart {
 
     private static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    static void ensureRecipe(Path recipe) {
-        if (!Files.isRegularFile(recipe)) {
-            throw new ZerorlException("Recipe not found: " + recipe + " (run from the project root, or pass --recipe)");
-        }
     }
 }

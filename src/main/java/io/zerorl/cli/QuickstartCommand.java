@@ -50,7 +50,6 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Threads.configure(threads);
-        Quickstart.ensureRecipe(recipe);
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
         Quickstart.Result r = Quickstart.run(new Quickstart.Options(recipe, overrides, root, output, trainRows, evalRows,
                 evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println);

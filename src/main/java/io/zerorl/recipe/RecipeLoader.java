@@ -38,7 +38,8 @@ public final class RecipeLoader {
     /** Reads a recipe file and applies overrides ("train.group_size=8"). Not validated: see {@link RecipeValidator}. */
     public static Recipe load(Path file, List<String> overrides) {
         if (!Files.isRegularFile(file)) {
-            throw new ZerorlException("recipe file " + file + " does not exist");
+            throw new ZerorlException("recipe file " + file + " does not exist (relative paths start at the working directory "
+                    + Path.of("").toAbsolutePath() + ")");
         }
         JsonNode user;
         try {

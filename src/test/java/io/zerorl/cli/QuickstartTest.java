@@ -46,4 +46,16 @@ class QuickstartTest {
         assertThat(out.resolve("metrics.jsonl")).exists();
         assertThat(Files.exists(out.resolve("eval_after.json"))).isTrue();
     }
+
+    @Test
+    void badInputFailsBeforeAnyPretraining(@TempDir Path tmp) {
+        Path cache = tmp.resolve("cache");
+        CliRun.Result r = CliRun.run("quickstart", "--cache-dir", cache.toString(), "--output", tmp.resolve("run").toString(),
+                "--set", "train.group_sise=4");
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.err()).contains("group_sise").contains("train.group_size");
+        r = CliRun.run("quickstart", "--cache-dir", cache.toString(), "--recipe", tmp.resolve("missing.yaml").toString());
+        assertThat(r.err()).contains("missing.yaml").contains("does not exist");
+        assertThat(cache).doesNotExist();
+    }
 }
