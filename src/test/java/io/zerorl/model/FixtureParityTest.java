@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.zerorl.Fixtures;
 import io.zerorl.TestPaths;
 import io.zerorl.util.Json;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,28 +18,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Parity with Hugging Face transformers on every tiny fixture (float32, CPU). */
 class FixtureParityTest {
-    static final String[] MODELS = {"qwen2-tiny", "qwen3-tiny", "qwen3moe-tiny", "mixtral-tiny", "deepseekv3-tiny"};
-
-    static long[][] longs(JsonNode n) {
-        long[][] out = new long[n.size()][];
-        for (int i = 0; i < n.size(); i++) {
-            out[i] = new long[n.get(i).size()];
-            for (int j = 0; j < out[i].length; j++) {
-                out[i][j] = n.get(i).get(j).asLong();
-            }
-        }
-        return out;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"qwen2-tiny", "qwen3-tiny", "qwen3moe-tiny", "mixtral-tiny", "deepseekv3-tiny"})
     void logitsMatchReferenceAtEveryRealPosition(String name) {
         JsonNode ref = Json.readTree(TestPaths.fixture(name).resolve("reference.json"));
         try (Policy policy = Policy.load(TestPaths.fixture(name), Device.cpu(), DataType.FLOAT32);
              NDManager m = NDManager.newBaseManager()) {
-            long[][] ids = longs(ref.get("input_ids"));
-            long[][] mask = longs(ref.get("attention_mask"));
-            long[][] pos = longs(ref.get("position_ids"));
+            long[][] ids = Fixtures.longs(ref.get("input_ids"));
+            long[][] mask = Fixtures.longs(ref.get("attention_mask"));
+            long[][] pos = Fixtures.longs(ref.get("position_ids"));
             NDArray logits = policy.forward(m.create(ids), m.create(mask), m.create(pos));
             int v = policy.config().vocabSize;
             float[] got = logits.toFloatArray();
@@ -68,10 +56,10 @@ class FixtureParityTest {
         JsonNode ref = Json.readTree(TestPaths.fixture(name).resolve("reference.json"));
         try (Policy policy = Policy.load(TestPaths.fixture(name), Device.cpu(), DataType.FLOAT32);
              NDManager m = NDManager.newBaseManager()) {
-            long[][] ids = longs(ref.get("input_ids"));
-            long[][] mask = longs(ref.get("attention_mask"));
-            long[][] pos = longs(ref.get("position_ids"));
-            long[][] greedy = longs(ref.get("greedy_ids"));
+            long[][] ids = Fixtures.longs(ref.get("input_ids"));
+            long[][] mask = Fixtures.longs(ref.get("attention_mask"));
+            long[][] pos = Fixtures.longs(ref.get("position_ids"));
+            long[][] greedy = Fixtures.longs(ref.get("greedy_ids"));
             int batch = ids.length;
             int prompt = ids[0].length;
             int steps = greedy[0].length - prompt;

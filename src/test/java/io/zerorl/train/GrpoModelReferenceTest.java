@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.zerorl.Fixtures;
 import io.zerorl.TestPaths;
 import io.zerorl.algo.GrpoLoss;
 import io.zerorl.algo.GrpoLossConfig;
@@ -65,15 +66,7 @@ class GrpoModelReferenceTest {
     }
 
     static long[][] longs(String key) {
-        JsonNode n = REF.get(key);
-        long[][] out = new long[n.size()][];
-        for (int i = 0; i < n.size(); i++) {
-            out[i] = new long[n.get(i).size()];
-            for (int j = 0; j < out[i].length; j++) {
-                out[i][j] = n.get(i).get(j).asLong();
-            }
-        }
-        return out;
+        return Fixtures.longs(REF.get(key));
     }
 
     static float[][] floats(String key) {
