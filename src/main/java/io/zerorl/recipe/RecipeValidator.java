@@ -5,12 +5,10 @@ import io.zerorl.algo.GrpoLossConfig;
 import io.zerorl.algo.ScaleRewards;
 import io.zerorl.data.DataDirs;
 import io.zerorl.data.DatasetRegistry;
+import io.zerorl.data.PromptFile;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.reward.RewardRegistry;
 import io.zerorl.reward.WeightedRewards;
-import io.zerorl.train.PromptSource;
-import io.zerorl.train.optim.AdamW;
-import io.zerorl.train.optim.LrSchedule;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.file.Files;
@@ -26,6 +24,8 @@ public final class RecipeValidator {
     public static final List<String> PRECISIONS = List.of("float32", "float16");
     public static final List<String> DEVICES = List.of("cpu", "gpu");
     public static final List<String> EXPORT_DTYPES = List.of("bf16", "fp32");
+    /** The learning-rate decays of train.optim.LrSchedule's registry (a test keeps the two lists equal). */
+    public static final List<String> SCHEDULES = List.of("constant", "cosine");
 
     private RecipeValidator() {}
 
@@ -52,8 +52,16 @@ public final class RecipeValidator {
                 a.policyLoss()));
 
         Recipe.Optim o = r.optim();
-        wrap("optim", () -> new AdamW.Config(o.beta1(), o.beta2(), o.eps(), o.weightDecay()));
-        wrap("optim", () -> new LrSchedule(o.lr(), o.warmupSteps(), t.steps(), o.schedule(), o.minLrRatio()));
+        // the same rules as train.optim's AdamW.Config and LrSchedule, which check again when the trainer builds them
+        // (recipe does not import train: train imports recipe)
+        require(o.beta1() >= 0 && o.beta1() < 1, "optim.beta1 must be in [0, 1), got " + o.beta1());
+        require(o.beta2() >= 0 && o.beta2() < 1, "optim.beta2 must be in [0, 1), got " + o.beta2());
+        require(o.eps() > 0, "optim.eps must be > 0, got " + o.eps());
+        require(o.weightDecay() >= 0, "optim.weight_decay must be >= 0, got " + o.weightDecay());
+        require(o.lr() >= 0, "optim.lr must be >= 0, got " + o.lr());
+        require(o.warmupSteps() >= 0, "optim.warmup_steps must be >= 0, got " + o.warmupSteps());
+        require(o.minLrRatio() >= 0 && o.minLrRatio() <= 1, "optim.min_lr_ratio must be in [0, 1], got " + o.minLrRatio());
+        choice("optim.schedule", o.schedule(), SCHEDULES);
         require(o.maxGradNorm() >= 0, "optim.max_grad_norm must be >= 0 (0 = no clipping), got " + o.maxGradNorm());
 
         Recipe.Rollout ro = r.rollout();
@@ -89,7 +97,9 @@ public final class RecipeValidator {
             wrap("data.dataset", () -> DataDirs.resolve(d.dataDir() == null ? null : Path.of(d.dataDir()))
                     .locate(DatasetRegistry.builtin().get(d.dataset())));
         } else {
-            wrap("data", () -> PromptSource.rows(d));
+            require(d.path() != null, "data.path (a JSONL file) or data.dataset (one of "
+                    + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
+            wrap("data", () -> PromptFile.read(Path.of(d.path()), d.promptField(), d.maxRows()));
         }
     }
 

@@ -5,7 +5,7 @@ import io.zerorl.data.Dataset;
 import io.zerorl.data.DatasetDescriptor;
 import io.zerorl.data.DatasetRegistry;
 import io.zerorl.data.DatasetRow;
-import io.zerorl.data.JsonlReader;
+import io.zerorl.data.PromptFile;
 import io.zerorl.data.PromptTemplate;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.recipe.Recipe;
@@ -40,51 +40,28 @@ public final class PromptSource {
         this.seed = seed;
     }
 
-    /** Loads rows as the recipe says (validated before: see {@link #rows}). */
+    /** Loads rows as the recipe says (validated before: {@code RecipeValidator} reads the same {@link PromptFile}). */
     public static PromptSource load(Recipe.Data data, PromptTemplate.ChatFormatter chat, long seed) {
         PromptTemplate template = PromptTemplates.get(data.template(), chat);
         List<Item> items = new ArrayList<>();
         if (data.dataset() != null) {
             DatasetDescriptor d = DatasetRegistry.builtin().get(data.dataset());
             Dataset ds = DatasetRegistry.load(d, DataDirs.resolve(data.dataDir() == null ? null : Path.of(data.dataDir())));
-            for (DatasetRow r : limit(ds.rows(), data.maxRows())) {
+            for (DatasetRow r : PromptFile.first(ds.rows(), data.maxRows())) {
                 Map<String, Object> fields = new LinkedHashMap<>(r.fields());
                 fields.put("answer", d.goldAnswer(r));
                 items.add(new Item(template.render(d.question(r)), fields));
             }
         } else {
-            for (DatasetRow r : rows(data)) {
+            if (data.path() == null) {
+                throw new ZerorlException("data.path (a JSONL file) or data.dataset (one of "
+                        + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
+            }
+            for (DatasetRow r : PromptFile.read(Path.of(data.path()), data.promptField(), data.maxRows())) {
                 items.add(new Item(template.render(r.getText(data.promptField())), r.fields()));
             }
         }
         return new PromptSource(items, seed);
-    }
-
-    /** The rows of a JSONL data.path, each checked to hold the prompt field (used by validation too). */
-    public static List<DatasetRow> rows(Recipe.Data data) {
-        if (data.path() == null) {
-            throw new ZerorlException("data.path (a JSONL file) or data.dataset (one of "
-                    + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
-        }
-        Path file = Path.of(data.path());
-        if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new ZerorlException("data.path " + file.toAbsolutePath() + " does not exist");
-        }
-        List<DatasetRow> rows = limit(JsonlReader.read(file), data.maxRows());
-        if (rows.isEmpty()) {
-            throw new ZerorlException("data.path " + file + " has no rows");
-        }
-        for (DatasetRow r : rows) {
-            if (!r.has(data.promptField())) {
-                throw new ZerorlException("row " + r.rowNumber() + " of " + file + " lacks the prompt field '"
-                        + data.promptField() + "' (data.prompt_field); its fields: " + String.join(", ", r.fields().keySet()));
-            }
-        }
-        return rows;
-    }
-
-    private static <T> List<T> limit(List<T> rows, int max) {
-        return max > 0 && rows.size() > max ? rows.subList(0, max) : rows;
     }
 
     public int size() {

@@ -83,4 +83,12 @@ class RecipeTest {
         assertThatThrownBy(() -> RecipeValidator.validate(toy("model.path=" + tmp)))
                 .hasMessageContaining("no config.json");
     }
+
+    /** The validator keeps its own list of schedules (recipe does not import train); it must match the registry. */
+    @Test
+    void validatorSchedulesAreTheLrScheduleRegistry() {
+        assertThat(RecipeValidator.SCHEDULES).containsExactlyElementsOf(io.zerorl.train.optim.LrSchedule.decays().names());
+        assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.beta2=1.0"))).hasMessageContaining("optim.beta2 must be in [0, 1)");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.min_lr_ratio=2"))).hasMessageContaining("optim.min_lr_ratio");
+    }
 }
