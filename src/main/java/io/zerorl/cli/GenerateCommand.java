@@ -107,6 +107,13 @@ public final class GenerateCommand implements Callable<Integer> {
     /** One prompt: its text (null for ids given directly) and token ids. */
     private record Prompt(String text, int[] ids) {}
 
+    /**
+     * One request as given, before encoding: exactly one of plain text (chat-templated with --chat), a JSON list of
+     * chat messages (always chat-templated; read once a tokenizer is known to exist) or token ids. {@code where} names
+     * the input line, null for --prompt.
+     */
+    private record Request(String text, JsonNode messages, int[] ids, String where) {}
+
     @Override
     public Integer call() {
         if ((prompt == null) == (input == null)) {
@@ -128,7 +135,8 @@ public final class GenerateCommand implements Callable<Integer> {
         Tokenizer tok = ModelRef.isBuiltin(model) || !Files.isRegularFile(ModelRef.dir(model).resolve("tokenizer.json"))
                 ? null : Tokenizer.load(ModelRef.dir(model));
         try (tok) {
-            List<Prompt> prompts = prompt != null ? List.of(textPrompt(tok, prompt, chat)) : readInput(tok);
+            List<Prompt> prompts = prompt != null ? List.of(encode(tok, new Request(prompt, null, null, null)))
+                    : readInput(tok);
             if (tok == null && !stops.isEmpty()) {
                 throw new ZerorlException(model + " has no tokenizer, so --stop strings cannot be matched; drop --stop");
             }
@@ -157,24 +165,39 @@ public final class GenerateCommand implements Callable<Integer> {
         };
     }
 
-    private Prompt textPrompt(Tokenizer tok, String text, boolean useChat) {
+    /** The one path from a request to token ids, for --prompt and for every --input line alike. */
+    private Prompt encode(Tokenizer tok, Request r) {
+        if (r.ids() != null) {
+            return new Prompt(null, r.ids());
+        }
         if (tok == null) {
-            throw new ZerorlException(model + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
-                    + " FILE.jsonl holding {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json");
+            throw new ZerorlException(needsTokenizer(r));
         }
-        if (useChat) {
-            return chatPrompt(tok, List.of(ChatMessage.user(text)));
+        List<ChatMessage> messages = r.messages() != null ? messages(r.messages(), r.where())
+                : chat ? List.of(ChatMessage.user(r.text())) : null;
+        if (messages != null) {
+            String rendered = tok.applyChatTemplate(messages, true);
+            return new Prompt(rendered, tok.encode(rendered)); // the template writes any BOS itself
         }
-        return new Prompt(text, tok.encodeWithBos(text));
+        return new Prompt(r.text(), tok.encodeWithBos(r.text()));
+    }
+
+    /** Why a text or messages request cannot be encoded without a tokenizer, and what to give instead. */
+    private String needsTokenizer(Request r) {
+        if (r.where() == null) {
+            return model + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
+                    + " FILE.jsonl holding {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json";
+        }
+        if (r.messages() != null) {
+            return r.where() + ": 'messages' need a tokenizer with a chat template, and " + model
+                    + " has none; give {\"prompt_ids\": [...]} instead";
+        }
+        return r.where() + ": " + model + " has no tokenizer yet (" + noTokenizer()
+                + "), so text prompts cannot be encoded; give {\"prompt_ids\": [...]} instead";
     }
 
     private String noTokenizer() {
         return ModelRef.isBuiltin(model) ? "built-in models come without one" : "no tokenizer.json in the folder";
-    }
-
-    private static Prompt chatPrompt(Tokenizer tok, List<ChatMessage> messages) {
-        String rendered = tok.applyChatTemplate(messages, true);
-        return new Prompt(rendered, tok.encode(rendered)); // the template writes any BOS itself
     }
 
     private List<Prompt> readInput(Tokenizer tok) {
@@ -197,31 +220,29 @@ public final class GenerateCommand implements Callable<Integer> {
             } catch (JsonProcessingException e) {
                 throw new ZerorlException(where + " is not JSON: " + e.getOriginalMessage());
             }
-            if (node.has("prompt_ids")) {
-                out.add(new Prompt(null, ids(node.get("prompt_ids"), where)));
-            } else if (node.has("messages")) {
-                if (tok == null) {
-                    throw new ZerorlException(where + ": 'messages' need a tokenizer with a chat template, and " + model
-                            + " has none; give {\"prompt_ids\": [...]} instead");
-                }
-                out.add(chatPrompt(tok, messages(node.get("messages"), where)));
-            } else if (node.has("prompt")) {
-                if (!node.get("prompt").isTextual()) {
-                    throw new ZerorlException(where + ": 'prompt' must be a string");
-                }
-                if (tok == null) {
-                    throw new ZerorlException(where + ": " + model + " has no tokenizer yet (" + noTokenizer()
-                            + "), so text prompts cannot be encoded; give {\"prompt_ids\": [...]} instead");
-                }
-                out.add(textPrompt(tok, node.get("prompt").asText(), chat));
-            } else {
-                throw new ZerorlException(where + ": expected a \"prompt\", \"messages\" or \"prompt_ids\" field");
-            }
+            out.add(encode(tok, request(node, where))); // encoded line by line: the first bad line is the one reported
         }
         if (out.isEmpty()) {
             throw new ZerorlException(input + " holds no prompts");
         }
         return out;
+    }
+
+    /** An --input line as a request (its fields checked; encoding is {@link #encode}'s). */
+    private static Request request(JsonNode node, String where) {
+        if (node.has("prompt_ids")) {
+            return new Request(null, null, ids(node.get("prompt_ids"), where), where);
+        }
+        if (node.has("messages")) {
+            return new Request(null, node.get("messages"), null, where);
+        }
+        if (node.has("prompt")) {
+            if (!node.get("prompt").isTextual()) {
+                throw new ZerorlException(where + ": 'prompt' must be a string");
+            }
+            return new Request(node.get("prompt").asText(), null, null, where);
+        }
+        throw new ZerorlException(where + ": expected a \"prompt\", \"messages\" or \"prompt_ids\" field");
     }
 
     private static int[] ids(JsonNode node, String where) {
