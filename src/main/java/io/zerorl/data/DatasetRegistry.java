@@ -70,6 +70,27 @@ public final class DatasetRegistry {
         return d;
     }
 
+    /** Whether a dataset reference is a descriptor file ({@code path/to/name.yaml}) rather than a registered name. */
+    public static boolean isDescriptorFile(String nameOrFile) {
+        return nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml");
+    }
+
+    /** A registered name ({@link #get}), or a descriptor file {@code path/to/name.yaml} describing any JSONL. */
+    public DatasetDescriptor resolve(String nameOrFile) {
+        if (!isDescriptorFile(nameOrFile)) {
+            return get(nameOrFile);
+        }
+        Path p = Path.of(nameOrFile);
+        if (!Files.isRegularFile(p)) {
+            throw new ZerorlException("dataset descriptor file not found: " + p.toAbsolutePath());
+        }
+        try (InputStream in = Files.newInputStream(p)) {
+            return DatasetDescriptor.parse(in, p.toString());
+        } catch (IOException e) {
+            throw new ZerorlException("Cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
     public Collection<DatasetDescriptor> all() {
         return byName.values();
     }

@@ -15,10 +15,6 @@ import io.zerorl.reward.code.CodeReward;
 import io.zerorl.rollout.SamplingParams;
 import io.zerorl.util.ZerorlException;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -117,16 +113,8 @@ public final class Evaluator implements AutoCloseable {
 
     /** A registered dataset name, or a path to a descriptor YAML file (for any JSONL a descriptor describes). */
     static DatasetDescriptor descriptor(DatasetRegistry registry, String name) {
-        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
-            Path p = Path.of(name);
-            if (!Files.isRegularFile(p)) {
-                throw new ZerorlException("benchmark descriptor file not found: " + p.toAbsolutePath());
-            }
-            try (InputStream in = Files.newInputStream(p)) {
-                return DatasetDescriptor.parse(in, p.toString());
-            } catch (IOException e) {
-                throw new ZerorlException("Cannot read " + p + ": " + e.getMessage(), e);
-            }
+        if (DatasetRegistry.isDescriptorFile(name)) {
+            return registry.resolve(name);
         }
         try {
             return registry.get(name);
