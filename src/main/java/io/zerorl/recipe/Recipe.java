@@ -16,10 +16,11 @@ import java.util.Map;
  *                   of (seed, step), so a resumed run continues exactly
  * @param outputDir  run directory: metrics.jsonl, samples.jsonl, recipe.yaml, checkpoints/, export/
  * @param rewards    reward entries in {@link RewardSpec#fromMap} form: {@code {name, weight, ...options}}
+ * @param eval       evaluation during training (off unless {@code eval.every} &gt; 0)
  */
 public record Recipe(String name, long seed, String outputDir, Model model, Data data, Rollout rollout,
                      List<Map<String, Object>> rewards, Algo algo, Optim optim, Train train, Checkpoint checkpoint,
-                     Export export) {
+                     Export export, Eval eval) {
 
     /**
      * @param path   Hugging Face model directory (config.json, safetensors, tokenizer files)
@@ -92,6 +93,30 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
      */
     public record Export(boolean atEnd, String dtype, long maxShardBytes) {}
 
+    /**
+     * Evaluation during training: every {@code every} steps the policy as it is then answers the first {@code limit}
+     * problems of each benchmark; {@code eval/<benchmark>/pass@1} (and pass@k, maj@k, standard errors) are logged
+     * with that step's metrics. Runs inside the training loop, so keep {@code limit} and {@code max_new_tokens} small.
+     * Benchmark files are looked for in {@code data.data_dir} (default ./datasets, then ~/.cache/zerorl/datasets).
+     *
+     * @param every        evaluate after steps N, 2N, ... (0 = off, {@code at_start} included)
+     * @param atStart      also evaluate before the first step (logged as step 0), a baseline; not on --resume
+     * @param benchmarks   registered dataset names (gsm8k, math500, aime24, amc23, humaneval, mbpp, mbpp_sanitized,
+     *                     countdown) or descriptor files {@code path/to/name.yaml}
+     * @param limit        problems per benchmark at each evaluation (>= 1)
+     * @param n            samples per problem; pass@1 is their mean correctness
+     * @param ks           the k of pass@k and maj@k, each in 1..n
+     * @param temperature  0 = greedy
+     * @param topP         nucleus sampling when temperature &gt; 0
+     * @param maxNewTokens completion limit; null = {@code rollout.max_new_tokens}
+     * @param template     prompt template r1, plain or chat; null = {@code data.template}
+     * @param batchSize    prompts per generation call
+     * @param saveReports  write each evaluation's problems.jsonl and summaries to {@code output_dir/eval/step_NNNNNN/}
+     */
+    public record Eval(int every, boolean atStart, List<String> benchmarks, int limit, int n, List<Integer> ks,
+                       double temperature, double topP, Integer maxNewTokens, String template, int batchSize,
+                       boolean saveReports) {}
+
     /** Every default in one place (TRL GRPOConfig-like values scaled for small models). */
     public static Recipe defaults() {
         return new Recipe("grpo", 42, "runs/grpo",
@@ -104,7 +129,8 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
                 new Train(100, 8, 8, 8, 1, 0, 0.6, "float32", 65536, 2000, 4,
                         new Dapo(false, 4, false), new Moe(0.0, false)),
                 new Checkpoint(0, 2),
-                new Export(true, "bf16", 5L << 30));
+                new Export(true, "bf16", 5L << 30),
+                new Eval(0, false, List.of(), 64, 1, List.of(1), 0.0, 0.95, null, null, 16, true));
     }
 
     public List<RewardSpec> rewardSpecs() {

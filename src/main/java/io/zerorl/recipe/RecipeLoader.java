@@ -108,11 +108,18 @@ public final class RecipeLoader {
     }
 
     private static void collect(JsonNode n, String prefix, List<String> out) {
+        collect(n, prefix, out, false);
+    }
+
+    private static void collect(JsonNode n, String prefix, List<String> out, boolean sections) {
         for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             var e = it.next();
             String k = prefix + e.getKey();
             if (e.getValue().isObject()) {
-                collect(e.getValue(), k + ".", out);
+                if (sections) {
+                    out.add(k);
+                }
+                collect(e.getValue(), k + ".", out, sections);
             } else {
                 out.add(k);
             }
@@ -128,7 +135,8 @@ public final class RecipeLoader {
             String key = e.getKey();
             String full = prefix + key;
             if (!base.has(key)) {
-                List<String> valid = keys();
+                List<String> valid = new ArrayList<>(); // keys and sections: a misspelt section suggests the section
+                collect(YAML.valueToTree(Recipe.defaults()), "", valid, true);
                 String near = Names.nearest(full, valid);
                 throw new ZerorlException("unknown recipe key '" + full + "'; did you mean '" + near + "'?"
                         + (prefix.isEmpty() ? " Sections: " + iterable(base) : " Keys of " + prefix.replaceAll("\\.$", "")

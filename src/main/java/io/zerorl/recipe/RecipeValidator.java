@@ -4,11 +4,13 @@ import io.zerorl.algo.Advantages;
 import io.zerorl.algo.GrpoLossConfig;
 import io.zerorl.algo.ScaleRewards;
 import io.zerorl.data.DataDirs;
+import io.zerorl.data.DatasetDescriptor;
 import io.zerorl.data.DatasetRegistry;
 import io.zerorl.data.PromptFile;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.reward.RewardRegistry;
 import io.zerorl.reward.WeightedRewards;
+import io.zerorl.util.Names;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.file.Files;
@@ -18,7 +20,8 @@ import java.util.List;
 /**
  * Checks a recipe before any model is loaded (TRL {@code GRPOConfig.__post_init__} style): every error says
  * which key is wrong and what the valid values are. Also reads the dataset (JSONL rows are cheap) to check the
- * prompt field, and builds the reward functions once to check their names and options.
+ * prompt field, builds the reward functions once to check their names and options, and checks the eval section's
+ * benchmarks (names, and their files when evaluation is on).
  */
 public final class RecipeValidator {
     public static final List<String> PRECISIONS = List.of("float32", "float16");
@@ -101,6 +104,50 @@ public final class RecipeValidator {
                     + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
             wrap("data", () -> PromptFile.read(Path.of(d.path()), d.promptField(), d.maxRows()));
         }
+        validateEval(r);
+    }
+
+    /**
+     * The eval section: values always (a typo fails even while eval is off), benchmark names always, and with
+     * {@code eval.every} &gt; 0 that the benchmark files are there (so a run fails now, not at its first evaluation).
+     */
+    private static void validateEval(Recipe r) {
+        Recipe.Eval e = r.eval();
+        require(e.every() >= 0, "eval.every must be >= 0 (evaluate every N steps; 0 = off), got " + e.every());
+        require(e.limit() >= 1, "eval.limit must be >= 1 (problems per benchmark at each evaluation; evaluation runs"
+                + " inside training, so keep it small, e.g. 64), got " + e.limit());
+        require(e.n() >= 1, "eval.n (samples per problem) must be >= 1, got " + e.n());
+        require(e.ks() != null && !e.ks().isEmpty(), "eval.ks must list the k of pass@k, e.g. [1]");
+        for (Integer k : e.ks()) {
+            require(k != null && k >= 1 && k <= e.n(), "eval.ks: every k must be in 1..eval.n (pass@k and maj@k need"
+                    + " k samples per problem), got k = " + k + " with n = " + e.n() + "; raise eval.n or drop that k");
+        }
+        require(e.temperature() >= 0 && Double.isFinite(e.temperature()),
+                "eval.temperature must be >= 0 (0 = greedy), got " + e.temperature());
+        require(e.topP() > 0 && e.topP() <= 1, "eval.top_p must be in (0, 1], got " + e.topP());
+        require(e.maxNewTokens() == null || e.maxNewTokens() >= 1,
+                "eval.max_new_tokens must be >= 1 (or unset for rollout.max_new_tokens), got " + e.maxNewTokens());
+        require(e.batchSize() >= 1, "eval.batch_size must be >= 1, got " + e.batchSize());
+        require(e.template() == null || PromptTemplates.names().contains(e.template()), "eval.template must be one of "
+                + String.join(", ", PromptTemplates.names()) + " (or unset for data.template), got '" + e.template() + "'");
+        require(e.benchmarks() != null, "eval.benchmarks must be a list of benchmark names, e.g. [gsm8k]");
+        DatasetRegistry registry = DatasetRegistry.builtin();
+        List<String> known = registry.all().stream().map(DatasetDescriptor::name).toList();
+        DataDirs dirs = DataDirs.resolve(r.data().dataDir() == null ? null : Path.of(r.data().dataDir()));
+        for (String name : e.benchmarks()) {
+            require(name != null && !name.isBlank(), "eval.benchmarks holds an empty name");
+            if (!DatasetRegistry.isDescriptorFile(name) && !known.contains(name)) {
+                throw new ZerorlException("eval.benchmarks: unknown benchmark '" + name + "'; did you mean '"
+                        + Names.nearest(name, known) + "'? Valid: " + String.join(", ", known)
+                        + ", or a descriptor file path/to/name.yaml");
+            }
+            DatasetDescriptor d = wrapped("eval.benchmarks", () -> registry.resolve(name));
+            if (e.every() > 0) {
+                wrap("eval.benchmarks", () -> dirs.locate(d));
+            }
+        }
+        require(e.every() == 0 || !e.benchmarks().isEmpty(), "eval.benchmarks must name at least one benchmark when"
+                + " eval.every > 0, e.g. [gsm8k]; valid: " + String.join(", ", known));
     }
 
     private static void require(boolean ok, String message) {
@@ -114,8 +161,12 @@ public final class RecipeValidator {
     }
 
     private static void wrap(String key, java.util.function.Supplier<?> check) {
+        wrapped(key, check);
+    }
+
+    private static <T> T wrapped(String key, java.util.function.Supplier<T> check) {
         try {
-            check.get();
+            return check.get();
         } catch (ZerorlException e) {
             throw new ZerorlException(key + ": " + e.getMessage(), e);
         }

@@ -91,4 +91,87 @@ class RecipeTest {
         assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.beta2=1.0"))).hasMessageContaining("optim.beta2 must be in [0, 1)");
         assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.min_lr_ratio=2"))).hasMessageContaining("optim.min_lr_ratio");
     }
+
+    @Test
+    void evalSectionIsOffByDefaultAndParsesFromYamlAndSet() throws Exception {
+        Recipe.Eval off = toy().eval();
+        assertThat(off.every()).isZero();
+        assertThat(off.benchmarks()).isEmpty();
+        assertThat(off.limit()).isEqualTo(64);
+        assertThat(off.ks()).containsExactly(1);
+        assertThat(off.maxNewTokens()).isNull();
+        assertThat(off.template()).isNull();
+        RecipeValidator.validate(toy()); // off: no benchmark needed
+
+        Path file = tmp.resolve("with-eval.yaml");
+        Files.writeString(file, Files.readString(Path.of("recipes/qwen2-tiny/grpo/toy.yaml")) + """
+                eval:
+                  every: 10
+                  at_start: true
+                  benchmarks: [gsm8k]
+                  limit: 8
+                  n: 2
+                  ks: [1, 2]
+                  temperature: 0.6
+                  max_new_tokens: 32
+                  template: plain
+                """);
+        Recipe r = RecipeLoader.load(file, List.of("model.path=" + TestPaths.fixture("qwen2-tiny"),
+                "data.data_dir=" + TestPaths.datasets(), "eval.limit=4", "eval.benchmarks=[gsm8k, math500]"));
+        Recipe.Eval e = r.eval();
+        assertThat(e.every()).isEqualTo(10);
+        assertThat(e.atStart()).isTrue();
+        assertThat(e.benchmarks()).containsExactly("gsm8k", "math500"); // --set beats YAML
+        assertThat(e.limit()).isEqualTo(4);
+        assertThat(e.n()).isEqualTo(2);
+        assertThat(e.ks()).containsExactly(1, 2);
+        assertThat(e.temperature()).isEqualTo(0.6);
+        assertThat(e.maxNewTokens()).isEqualTo(32);
+        assertThat(e.template()).isEqualTo("plain");
+        assertThat(e.batchSize()).isEqualTo(16);  // default
+        assertThat(e.saveReports()).isTrue();     // default
+        RecipeValidator.validate(r);
+        Recipe again = RecipeLoader.build((com.fasterxml.jackson.databind.node.ObjectNode)
+                readYaml(RecipeLoader.toYaml(r)), List.of());
+        assertThat(again).isEqualTo(r);
+        assertThat(RecipeLoader.keys()).contains("eval.every", "eval.at_start", "eval.benchmarks", "eval.max_new_tokens");
+    }
+
+    @Test
+    void evalKeysAndValuesAreCheckedBeforeAnyModelLoads() {
+        assertThatThrownBy(() -> toy("eval.evry=2")).isInstanceOf(ZerorlException.class)
+                .hasMessageContaining("unknown recipe key 'eval.evry'").hasMessageContaining("did you mean 'eval.every'");
+        assertThatThrownBy(() -> toy("eval.benchmark=[gsm8k]"))
+                .hasMessageContaining("did you mean 'eval.benchmarks'");
+        assertThatThrownBy(() -> toy("evals.every=2")).hasMessageContaining("unknown recipe key 'evals'")
+                .hasMessageContaining("did you mean 'eval'?");
+        assertThatThrownBy(() -> toy("eval.every=often")).isInstanceOf(ZerorlException.class).hasMessageContaining("every");
+
+        String data = "data.data_dir=" + TestPaths.datasets();
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.every=-1")))
+                .hasMessageContaining("eval.every must be >= 0");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.every=2", "eval.benchmarks=[gsm8k]", "eval.limit=0")))
+                .hasMessageContaining("eval.limit must be >= 1");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.every=2", "eval.benchmarks=[gsm8k]", "eval.ks=[1, 4]")))
+                .hasMessageContaining("eval.ks").hasMessageContaining("k = 4 with n = 1");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.n=0"))).hasMessageContaining("eval.n");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.temperature=-0.5")))
+                .hasMessageContaining("eval.temperature must be >= 0");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.max_new_tokens=0")))
+                .hasMessageContaining("eval.max_new_tokens must be >= 1");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.template=r2")))
+                .hasMessageContaining("eval.template must be one of").hasMessageContaining("r1");
+        // unknown names fail even while eval is off, listing the valid ones
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.benchmarks=[gsm9k]")))
+                .hasMessageContaining("unknown benchmark 'gsm9k'").hasMessageContaining("did you mean 'gsm8k'")
+                .hasMessageContaining("math500").hasMessageContaining("humaneval").hasMessageContaining("name.yaml");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.every=5")))
+                .hasMessageContaining("eval.benchmarks must name at least one benchmark");
+        assertThatThrownBy(() -> RecipeValidator.validate(toy(data, "eval.every=5", "eval.benchmarks=[" + tmp.resolve("nope.yaml") + "]")))
+                .hasMessageContaining("descriptor file not found");
+        // with eval on, the benchmark file must be there now, not at the first evaluation
+        assertThatThrownBy(() -> RecipeValidator.validate(toy("data.data_dir=" + tmp, "eval.every=5", "eval.benchmarks=[gsm8k]")))
+                .hasMessageContaining("eval.benchmarks").hasMessageContaining("gsm8k").hasMessageContaining("not found");
+        RecipeValidator.validate(toy(data, "eval.every=5", "eval.benchmarks=[gsm8k]"));
+    }
 }
