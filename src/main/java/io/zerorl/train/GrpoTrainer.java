@@ -76,6 +76,11 @@ public final class GrpoTrainer implements AutoCloseable {
      * Evaluates the policy after a step and returns metrics to log with it (for example
      * {@code eval/<benchmark>/pass@1}); the trainer does not know how evaluation works (package rule: train
      * does not import eval), the caller wires it, e.g. with {@code eval.EvalDuringTraining}.
+     *
+     * <p>A run that starts from step 0 (not a resumed one) also calls it once with {@code step == 0} before the first
+     * step: a non-empty result is a baseline, written to metrics.jsonl as a line of its own ({@code step: 0} and
+     * these metrics; not in {@link TrainResult#history()}, and not passed to the {@link StepListener}). Return an
+     * empty map for no baseline.
      */
     @FunctionalInterface
     public interface EvalHook {
@@ -214,6 +219,11 @@ public final class GrpoTrainer implements AutoCloseable {
         return policy;
     }
 
+    /** The policy's tokenizer (for an eval hook that generates with the policy); closed with the trainer. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** Whether a reference model was built (beta > 0). */
     public boolean hasReference() {
         return ref != null;
@@ -233,6 +243,15 @@ public final class GrpoTrainer implements AutoCloseable {
     public TrainResult train(StepListener listener) {
         List<Map<String, Object>> history = new ArrayList<>();
         int every = recipe.checkpoint().every();
+        if (evalHook != null && step == 0) {
+            Map<String, Double> baseline = evalHook.afterStep(0, policy);
+            if (!baseline.isEmpty()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", 0);
+                m.putAll(baseline);
+                appendJsonl(runDir.resolve("metrics.jsonl"), m);
+            }
+        }
         while (step < recipe.train().steps()) {
             Map<String, Object> m = runStep();
             if (evalHook != null) {

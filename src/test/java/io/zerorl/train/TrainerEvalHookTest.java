@@ -45,4 +45,27 @@ class TrainerEvalHookTest {
             }
         }
     }
+
+    /** Step 0: a non-empty hook result before the first step is a baseline line of its own, not a training step. */
+    @Test
+    void aBaselineFromTheHookAtStepZeroIsLoggedBeforeTheFirstStep(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        List<Integer> calledAt = new java.util.ArrayList<>();
+        TrainResult r;
+        try (GrpoTrainer trainer = new GrpoTrainer(TrainerTest.toy(run, "train.steps=2"), false)) {
+            r = trainer.withEvalHook((step, policy) -> {
+                calledAt.add(step);
+                return step == 0 ? java.util.Map.of("eval/x/pass@1", 0.25) : java.util.Map.of();
+            }).train((step, m) -> assertThat(step).isPositive());
+        }
+        assertThat(calledAt).containsExactly(0, 1, 2);
+        assertThat(r.history()).hasSize(2);
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertThat(lines).hasSize(3);
+        JsonNode first = Json.MAPPER.readTree(lines.get(0));
+        assertThat(first.get("step").asInt()).isZero();
+        assertThat(first.get("eval/x/pass@1").asDouble()).isEqualTo(0.25);
+        assertThat(first.has("reward")).isFalse();
+        assertThat(Json.MAPPER.readTree(lines.get(1)).get("step").asInt()).isEqualTo(1);
+    }
 }
