@@ -1,7 +1,9 @@
 package io.zerorl.cli;
 
+import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.recipe.RecipeLoader;
+import io.zerorl.recipe.RecipeValidator;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.TrainResult;
 import picocli.CommandLine.Command;
@@ -28,10 +30,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Recipe r = RecipeLoader.load(recipe, overrides);
-        TrainResult res = GrpoTrainer.run(r, resume, (step, m) -> System.out.printf(
-                "step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)%n", step,
-                (Double) m.get("reward"), (Double) m.get("loss"), (Double) m.get("grad_norm"), m.get("kl"),
-                (Double) m.get("completions/mean_length"), (Double) m.get("time/generate_s"), (Double) m.get("time/train_s")));
+        RecipeValidator.validate(r);
+        TrainEval.Prepared evalData = TrainEval.prepare(r); // benchmark files read and checked before the model loads
+        TrainResult res;
+        try (GrpoTrainer trainer = new GrpoTrainer(r, resume);
+             EvalDuringTraining eval = TrainEval.attach(trainer, r, evalData, System.out::println)) {
+            res = trainer.train((step, m) -> System.out.printf(
+                    "step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)%s%n", step,
+                    (Double) m.get("reward"), (Double) m.get("loss"), (Double) m.get("grad_norm"), m.get("kl"),
+                    (Double) m.get("completions/mean_length"), (Double) m.get("time/generate_s"),
+                    (Double) m.get("time/train_s"), TrainEval.summary(m)));
+        }
         System.out.println("run directory: " + res.runDir());
         if (res.exportDir() != null) {
             System.out.println("export: " + res.exportDir());

@@ -1,0 +1,90 @@
+package io.zerorl.cli;
+
+import io.zerorl.data.Dataset;
+import io.zerorl.eval.EvalConfig;
+import io.zerorl.eval.EvalDuringTraining;
+import io.zerorl.eval.Evaluator;
+import io.zerorl.eval.PolicyGenerator;
+import io.zerorl.recipe.Recipe;
+import io.zerorl.train.GrpoTrainer;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The recipe's {@code eval:} section wired into a trainer: the CLI does it because {@code train} may not import
+ * {@code eval} (DESIGN.md). {@link #prepare} reads and checks the benchmark files before the model is loaded;
+ * {@link #attach} then evaluates the live policy through the trainer's eval hook.
+ */
+final class TrainEval {
+    private TrainEval() {}
+
+    /** Benchmarks loaded for a run: null when {@code eval.every} is 0. */
+    record Prepared(EvalConfig config, List<Dataset> datasets) {}
+
+    /** The section as an {@link EvalConfig} (recipe defaults filled in), or null when evaluation is off. */
+    static EvalConfig config(Recipe r) {
+        Recipe.Eval e = r.eval();
+        if (e.every() <= 0) {
+            return null;
+        }
+        return EvalConfig.builder().benchmarks(e.benchmarks()).n(e.n()).ks(e.ks())
+                .template(e.template() != null ? e.template() : r.data().template())
+                .temperature(e.temperature()).topP(e.topP())
+                .maxNewTokens(e.maxNewTokens() != null ? e.maxNewTokens() : r.rollout().maxNewTokens())
+                .seed(r.seed()).limit(e.limit()).batchSize(e.batchSize())
+                .dataDir(r.data().dataDir() == null ? null : Path.of(r.data().dataDir()))
+                .output(e.saveReports() ? Path.of(r.outputDir()).resolve("eval") : null)
+                .build();
+    }
+
+    /** Loads and checks every benchmark file now (before any model loads); null when evaluation is off. */
+    static Prepared prepare(Recipe r) {
+        EvalConfig c = config(r);
+        return c == null ? null : new Prepared(c, Evaluator.load(c));
+    }
+
+    /**
+     * Hooks evaluation into {@code trainer}: every {@code eval.every} steps, and before step 1 when
+     * {@code eval.at_start}; {@code log} gets the baseline's line (steps' eval metrics go to the step listener with
+     * the step's own). Returns what to close after training, or null when {@code prepared} is null.
+     */
+    static EvalDuringTraining attach(GrpoTrainer trainer, Recipe r, Prepared prepared, Consumer<String> log) {
+        if (prepared == null) {
+            return null;
+        }
+        EvalDuringTraining eval = new EvalDuringTraining(r.eval().every(), prepared.config(), prepared.datasets(),
+                new PolicyGenerator(trainer.policy(), trainer.tokenizer(), "training policy"));
+        boolean atStart = r.eval().atStart();
+        trainer.withEvalHook((step, policy) -> {
+            if (step > 0) {
+                return eval.maybeEvaluate(step);
+            }
+            if (!atStart) {
+                return Map.of();
+            }
+            Map<String, Double> m = eval.evaluate(0);
+            log.accept("step 0  (before training)" + summary(m));
+            return m;
+        });
+        return eval;
+    }
+
+    /**
+     * {@code "  eval/gsm8k/pass@1 0.1250 ..."}: each benchmark's pass@k and maj@k (maj@1 left out: one sample's vote
+     * is that sample, so it repeats pass@1), or "" when there are none.
+     */
+    static String summary(Map<String, ?> metrics) {
+        StringBuilder sb = new StringBuilder();
+        metrics.forEach((k, v) -> {
+            boolean shown = k.contains("/pass@") || k.contains("/maj@") && !k.endsWith("/maj@1");
+            if (k.startsWith("eval/") && shown && !k.endsWith("_stderr") && v instanceof Number num) {
+                sb.append(String.format(Locale.ROOT, "  %s %.4f", k, num.doubleValue()));
+            }
+        });
+        return sb.toString();
+    }
+}
