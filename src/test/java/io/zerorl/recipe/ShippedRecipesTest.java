@@ -1,5 +1,6 @@
 package io.zerorl.recipe;
 
+import io.zerorl.data.DatasetRegistry;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -26,6 +27,10 @@ class ShippedRecipesTest {
             Recipe r = RecipeLoader.load(f, List.of());
             assertThat(r.train().groupSize()).as(f.toString()).isGreaterThanOrEqualTo(2);
             assertThat(r.rewards()).as(f.toString()).isNotEmpty();
+            // the eval section names known benchmarks (its files are checked by RecipeValidator, with the model)
+            r.eval().benchmarks().forEach(b -> DatasetRegistry.builtin().resolve(b));
+            assertThat(r.eval().ks()).as(f.toString()).allMatch(k -> k >= 1 && k <= r.eval().n());
+            assertThat(r.eval().limit()).as(f.toString()).isPositive();
             if (f.toString().contains("/grpo/") && !f.toString().contains("tiny")) {
                 assertThat(Files.readString(f)).as(f + " says what hardware it needs").containsIgnoringCase("hardware");
             }
