@@ -271,17 +271,21 @@ public final class GenerateCommand implements Callable<Integer> {
                 w = new BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8));
             }
             int written = 0;
-            for (int start = 0; start < prompts.size(); start += batchSize) {
-                List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-                List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
-                for (Completion c : engine.generate(ids, params, start)) {
-                    w.write(line(c, start + c.promptIndex()).toString());
-                    w.write('\n');
-                    written++;
-                }
-                w.flush();
-                if (output != null) {
-                    System.err.printf(Locale.ROOT, "generated %d / %d prompts%n", start + chunk.size(), prompts.size());
+            // progress only when the completions go to a file: on stdout a bar would break the JSONL
+            try (Progress bar = output != null ? Progress.open("generate", prompts.size(), 0, System.err::println)
+                    : Progress.plain("generate", prompts.size(), 0, s -> { })) {
+                for (int start = 0; start < prompts.size(); start += batchSize) {
+                    List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+                    List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
+                    for (Completion c : engine.generate(ids, params, start)) {
+                        w.write(line(c, start + c.promptIndex()).toString());
+                        w.write('\n');
+                        written++;
+                    }
+                    w.flush();
+                    int done = start + chunk.size();
+                    bar.update(done, written + " completions",
+                            String.format(Locale.ROOT, "generated %d / %d prompts", done, prompts.size()));
                 }
             }
             if (output != null) {

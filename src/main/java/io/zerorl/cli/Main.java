@@ -19,6 +19,10 @@ public final class Main implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces on errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
+    @Option(names = "--no-progress", description = "Plain progress lines instead of live bars on a terminal"
+            + " (also: ZERORL_NO_PROGRESS=1).", scope = CommandLine.ScopeType.INHERIT)
+    boolean noProgress;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -35,9 +39,12 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         Offline.configure();
         CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionStrategy(parsed -> {
+            Progress.plainOnly(matched(parsed, "--no-progress"));
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = parsed.matchedOption("--verbose") != null
-                    || parsed.subcommands().stream().anyMatch(p -> p.matchedOption("--verbose") != null);
+            boolean verbose = matched(parsed, "--verbose");
             if (verbose) {
                 ex.printStackTrace(cmd.getErr());
             }
@@ -49,5 +56,13 @@ public final class Main implements Runnable {
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** Whether an inherited option was given, on the root or on any (sub)subcommand. */
+    private static boolean matched(CommandLine.ParseResult parsed, String option) {
+        if (parsed.matchedOption(option) != null) {
+            return true;
+        }
+        return parsed.subcommands().stream().anyMatch(p -> matched(p, option));
     }
 }

@@ -55,7 +55,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 Path parent = output.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
                 tmp = Files.createTempDirectory(parent, "." + output.getFileName() + "-");
-                Pretrainer.Result r = BaseModelCache.trainInto(tmp, cfg, System.out::println);
+                Pretrainer.Result r;
+                try (Progress bar = bar(cfg)) {
+                    r = BaseModelCache.trainInto(tmp, cfg, bar::log, p -> step(bar, p, cfg));
+                }
                 Files2.moveAtomically(tmp, output);
                 summary(output, r);
             } catch (IOException e) {
@@ -64,9 +67,21 @@ public final class PretrainCommand implements Callable<Integer> {
             return 0;
         }
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
-        BaseModelCache.Outcome out = BaseModelCache.ensure(root, cfg, System.out::println);
+        BaseModelCache.Outcome out;
+        try (Progress bar = bar(cfg)) {
+            out = BaseModelCache.ensure(root, cfg, bar::log, p -> step(bar, p, cfg));
+        }
         summary(out.dir(), out.result());
         return 0;
+    }
+
+    private static Progress bar(PretrainConfig cfg) {
+        return Progress.open("pretrain", cfg.steps(), 0, System.out::println);
+    }
+
+    /** The bar shows the loss; plain output keeps the full progress line. */
+    static void step(Progress bar, Pretrainer.Progress p, PretrainConfig cfg) {
+        bar.update(p.step(), String.format(Locale.ROOT, "loss %.4f", p.loss()), Pretrainer.format(p, cfg.steps()));
     }
 
     private static void summary(Path dir, Pretrainer.Result r) {

@@ -52,7 +52,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Threads.configure(threads);
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
         Quickstart.Result r = Quickstart.run(new Quickstart.Options(recipe, overrides, root, output, trainRows, evalRows,
-                evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println);
+                evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println, Progress.live());
         System.out.printf(Locale.ROOT, "%nheld-out accuracy: %.1f%% -> %.1f%% (%+.1f points); answer format %.0f%% -> %.0f%%%n",
                 100 * r.accuracyBefore(), 100 * r.accuracyAfter(), r.gainPoints(), 100 * r.formatBefore(), 100 * r.formatAfter());
         System.out.printf(Locale.ROOT, "time: %s%n", r.seconds().entrySet().stream()
