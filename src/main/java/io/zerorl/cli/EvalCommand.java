@@ -26,11 +26,17 @@ import java.util.function.Consumer;
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on benchmarks (pass@1 over n samples, unbiased pass@k, maj@k, with standard errors).",
         footer = {"", "Benchmarks: gsm8k, math500, aime24, amc23, humaneval, mbpp, mbpp_sanitized, countdown,",
-            "any descriptor in --descriptors DIR, or a descriptor file path/to/name.yaml (see datasets/README.md).",
-            "Writes <output>/<benchmark>/problems.jsonl and summary.json, and <output>/summary.json and summary.md.",
+            "any descriptor in --descriptors DIR, or a descriptor file path/to/name.yaml",
+            "(see datasets/README.md). Writes <output>/<benchmark>/problems.jsonl and summary.json,",
+            "and <output>/summary.json and summary.md.",
             "", "Examples:",
-            "  zerorl eval --model Qwen2.5-Math-1.5B --benchmark gsm8k,math500 --n 8 --k 1,8 --temperature 0.6",
-            "  zerorl eval --reference oracle --benchmark gsm8k --limit 50     # checks the harness: expect 100%"})
+            "  # checks templates, verifiers and metrics without a model: expect 100%%",
+            "  ./zerorl eval --reference oracle --benchmark gsm8k --limit 50 \\",
+            "      --data-dir ../shared/datasets",
+            "  ./zerorl eval --model ../shared/fixtures/hf-tiny/qwen2-tiny --benchmark gsm8k \\",
+            "      --limit 8 --max-new-tokens 32 --data-dir ../shared/datasets --output /tmp/eval",
+            "  ./zerorl eval --model MODEL_DIR --benchmark gsm8k,math500 --n 8 --k 1,8 \\",
+            "      --temperature 0.6     # MODEL_DIR: e.g. a Qwen2.5-Math-1.5B download"})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json).")
     Path model;

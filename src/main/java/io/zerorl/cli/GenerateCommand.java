@@ -48,10 +48,13 @@ import java.util.concurrent.Callable;
             "Samples are reproducible: row (prompt i, sample j) draws from its own generator seeded by (--seed, i, j).",
             "",
             "Examples:",
-            "  zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" --n 4 --temperature 0.7",
-            "  zerorl generate --model DIR --prompt \"What is 7 * 6?\" --chat --greedy --max-new-tokens 64 --stop \"</answer>\"",
-            "  zerorl generate --model DIR --input prompts.jsonl --output completions.jsonl --n 8 --top-p 0.95",
-            "  zerorl generate --model builtin:tiny-moe --input ids.jsonl   (prompt_ids lines only: no tokenizer yet)"})
+            "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" \\",
+            "      --n 4 --temperature 0.7",
+            "  ./zerorl generate --model runs/quickstart/export --chat --greedy \\",
+            "      --prompt \"what is 4 plus 7 plus 2?\" --stop \"</answer>\"",
+            "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny \\",
+            "      --input datasets/samples/generate_prompts.jsonl --output /tmp/completions.jsonl \\",
+            "      --n 8 --top-p 0.95 --max-new-tokens 32"})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory (with its tokenizer files) or builtin:tiny-moe.")
     String model;

@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain the built-in tiny MoE base model on the generated corpus (no downloads) and cache it",
             "under $ZERORL_CACHE/models (default ~/.cache/zerorl/models); a cached model with the same settings is reused."},
-        footer = {"", "Examples:", "  zerorl pretrain", "  zerorl pretrain --steps 50 --output /tmp/tiny-base"})
+        footer = {"", "Examples:", "  ./zerorl pretrain", "  ./zerorl pretrain --steps 50 --output /tmp/tiny-base",
+            "  ./zerorl pretrain --cache-dir /tmp/zerorl-cache --threads 2"})
 public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps = PretrainConfig.defaults().steps();

@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Pretrain the built-in MoE if it is not cached, evaluate it, train it with GRPO (accuracy + format",
             "rewards, no SFT), evaluate again, export the R1-style checkpoint and write the report."},
-        footer = {"", "Examples:", "  zerorl quickstart", "  zerorl quickstart --output runs/qs2 --set train.steps=20"})
+        footer = {"", "Examples:", "  ./zerorl quickstart",
+            "  ./zerorl quickstart --output runs/qs2 --set train.steps=20 --eval-problems 50",
+            "  ./zerorl quickstart --no-progress   # progress as plain lines, as in CI"})
 public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--recipe", description = "GRPO recipe (default: ${DEFAULT-VALUE}).")
     Path recipe = Path.of(Quickstart.RECIPE);

@@ -16,7 +16,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code zerorl train RECIPE [--set k=v ...] [--resume]}. */
-@Command(name = "train", description = "GRPO training from a recipe (recipes/<model>/grpo/<variant>.yaml).")
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "GRPO training from a recipe (recipes/<model>/grpo/<variant>.yaml).",
+        footer = {"", "Writes the run directory (output_dir): metrics.jsonl, samples.jsonl, checkpoints/, export/.",
+            "", "Examples:",
+            "  ./zerorl train recipes/qwen2-tiny/grpo/toy.yaml",
+            "  ./zerorl train recipes/qwen3moe-tiny/grpo/r1-zero-tiny.yaml",
+            "  # 10 more steps, from the newest checkpoint in runs/qwen3moe-tiny-r1-zero/checkpoints",
+            "  ./zerorl train recipes/qwen3moe-tiny/grpo/r1-zero-tiny.yaml --set train.steps=20 --resume"})
 public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RECIPE", description = "Recipe YAML file.")
     Path recipe;
