@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 
 /** {@code zerorl bench ...}: performance measurements (hidden from the main help). */
 @Command(name = "bench", hidden = true, mixinStandardHelpOptions = true,
-        description = "Performance benchmarks.", subcommands = {BenchCommand.Rollout.class})
+        description = "Performance benchmarks.", subcommands = {BenchCommand.Rollout.class},
+        footer = {"", "Examples:", "  ./zerorl bench rollout --quick --threads 1"})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -38,7 +39,8 @@ public final class BenchCommand implements Runnable {
                 "", "Examples:",
                 "  ./zerorl bench rollout --quick",
                 "  ./zerorl bench rollout --device gpu --dtype float16",
-                "  ./zerorl bench rollout --models fixture:qwen2-tiny --batches 1,16 --prompt-len 64 --new-tokens 32"})
+                "  ./zerorl bench rollout --models fixture:qwen2-tiny --batches 1,16 \\",
+                "      --prompt-len 64 --new-tokens 32"})
     static final class Rollout implements Callable<Integer> {
         @Option(names = "--quick", description = "A plan that fits a small CPU in a few minutes (see below).")
         boolean quick;

@@ -19,7 +19,11 @@ import java.util.concurrent.Callable;
  * native memory only on close, DJL-NOTES hazard 6). Run it with a fixed, pre-touched heap so that heap pages
  * being touched for the first time do not show up as RSS growth: {@code scripts/bench-train-memory.sh}.
  */
-@Command(name = "bench-train-memory", hidden = true, description = "Print RSS per GRPO step (leak check).")
+@Command(name = "bench-train-memory", hidden = true, mixinStandardHelpOptions = true,
+        description = "Print RSS per GRPO step (leak check).",
+        footer = {"", "Examples:", "  ./zerorl bench-train-memory --steps 50",
+            "  ./zerorl bench-train-memory --recipe recipes/qwen3moe-tiny/grpo/r1-zero-tiny.yaml \\",
+            "      --steps 100 --set checkpoint.every=0"})
 public final class BenchTrainMemoryCommand implements Callable<Integer> {
     @Option(names = "--recipe", defaultValue = "recipes/qwen2-tiny/grpo/toy.yaml")
     Path recipe;

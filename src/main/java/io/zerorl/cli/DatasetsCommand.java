@@ -25,15 +25,20 @@ import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 
 /** {@code zerorl datasets list|fetch}: which benchmark files are present, and getting them. */
-@Command(name = "datasets", description = "List benchmark datasets or fetch their files.",
-        subcommands = {DatasetsCommand.ListCmd.class, DatasetsCommand.FetchCmd.class})
+@Command(name = "datasets", mixinStandardHelpOptions = true,
+        description = "List benchmark datasets (the default) or fetch their files.",
+        subcommands = {DatasetsCommand.ListCmd.class, DatasetsCommand.FetchCmd.class},
+        footer = {"", "Examples:", "  ./zerorl datasets", "  ./zerorl datasets list --data-dir ../shared/datasets",
+            "  ./zerorl datasets fetch gsm8k"})
 public final class DatasetsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return new ListCmd().call();
     }
 
-    @Command(name = "list", description = "Show the dataset descriptors and whether each file is present.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Show the dataset descriptors and whether each file is present.",
+            footer = {"", "Examples:", "  ./zerorl datasets list", "  ./zerorl datasets list --data-dir ../shared/datasets"})
     static final class ListCmd implements Callable<Integer> {
         @Option(names = "--data-dir", description = "Folder holding the benchmark files.")
         Path dataDir;
@@ -54,7 +59,11 @@ public final class DatasetsCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "fetch", description = "Download a dataset file from its canonical URL (needs network).")
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = "Download a dataset file from its canonical URL (needs network).",
+            footer = {"", "Examples:", "  ./zerorl datasets fetch gsm8k",
+                "  ./zerorl datasets fetch math500 --data-dir ../shared/datasets --force",
+                "  ./zerorl datasets fetch humaneval --offline   # where to put the file"})
     static final class FetchCmd implements Callable<Integer> {
         @Parameters(paramLabel = "NAME", description = "Dataset name (see: zerorl datasets list).")
         String name;

@@ -2,6 +2,7 @@ package io.zerorl.cli;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import io.zerorl.data.Dataset;
 import io.zerorl.eval.CompletionSource;
 import io.zerorl.eval.EvalConfig;
 import io.zerorl.eval.EvalResult;
@@ -19,16 +20,23 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /** {@code zerorl eval}: pass@1 / pass@k / maj@k of a model on math and code benchmarks. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on benchmarks (pass@1 over n samples, unbiased pass@k, maj@k, with standard errors).",
         footer = {"", "Benchmarks: gsm8k, math500, aime24, amc23, humaneval, mbpp, mbpp_sanitized, countdown,",
-            "any descriptor in --descriptors DIR, or a descriptor file path/to/name.yaml (see datasets/README.md).",
-            "Writes <output>/<benchmark>/problems.jsonl and summary.json, and <output>/summary.json and summary.md.",
+            "any descriptor in --descriptors DIR, or a descriptor file path/to/name.yaml",
+            "(see datasets/README.md). Writes <output>/<benchmark>/problems.jsonl and summary.json,",
+            "and <output>/summary.json and summary.md.",
             "", "Examples:",
-            "  zerorl eval --model Qwen2.5-Math-1.5B --benchmark gsm8k,math500 --n 8 --k 1,8 --temperature 0.6",
-            "  zerorl eval --reference oracle --benchmark gsm8k --limit 50     # checks the harness: expect 100%"})
+            "  # checks templates, verifiers and metrics without a model: expect 100%%",
+            "  ./zerorl eval --reference oracle --benchmark gsm8k --limit 50 \\",
+            "      --data-dir ../shared/datasets",
+            "  ./zerorl eval --model ../shared/fixtures/hf-tiny/qwen2-tiny --benchmark gsm8k \\",
+            "      --limit 8 --max-new-tokens 32 --data-dir ../shared/datasets --output /tmp/eval",
+            "  ./zerorl eval --model MODEL_DIR --benchmark gsm8k,math500 --n 8 --k 1,8 \\",
+            "      --temperature 0.6     # MODEL_DIR: e.g. a Qwen2.5-Math-1.5B download"})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json).")
     Path model;
@@ -92,7 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
                 .batchSize(batchSize).dataDir(dataDir).descriptorDir(descriptors).output(output)
                 .rewardOptions(codeTimeoutMs == null ? Map.of() : Map.of("code", Map.of("timeout_ms", codeTimeoutMs)))
                 .build();
-        var datasets = Evaluator.load(config); // missing or malformed files fail before a model is loaded
+        List<Dataset> datasets = Evaluator.load(config); // missing or malformed files fail before a model is loaded
         EvalResult result;
         if (reference != null) {
             result = evaluate(ReferenceSource.named(reference), datasets, config);
@@ -108,8 +116,30 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static EvalResult evaluate(CompletionSource source, List<io.zerorl.data.Dataset> datasets, EvalConfig config) {
-        try (Evaluator e = new Evaluator(source).onProgress(System.err::println)) {
+    private static EvalResult evaluate(CompletionSource source, List<Dataset> datasets, EvalConfig config) {
+        return evaluate(source, datasets, config, "eval", System.err::println, Progress.live());
+    }
+
+    /**
+     * Evaluates with one progress bar over all benchmarks' problems; plain output is one line per batch
+     * ({@code gsm8k: 64/1319 problems}) to {@code lines}, or none when {@code lines} is null.
+     */
+    static EvalResult evaluate(CompletionSource source, List<Dataset> datasets, EvalConfig config, String task,
+                               Consumer<String> lines, boolean live) {
+        long total = 0;
+        for (Dataset d : datasets) {
+            total += config.limit() > 0 ? Math.min(config.limit(), d.rows().size()) : d.rows().size();
+        }
+        long[] finished = {0, 0}; // problems of the benchmarks before this one; this one's count so far
+        try (Progress bar = Progress.open(task, total, 0, lines == null ? s -> { } : lines, live);
+             Evaluator e = new Evaluator(source)) {
+            e.onBatch((benchmark, n, of) -> {
+                if (n <= finished[1]) { // the next benchmark started
+                    finished[0] += finished[1];
+                }
+                finished[1] = n;
+                bar.update(finished[0] + n, benchmark, lines == null ? null : Evaluator.progressLine(benchmark, n, of));
+            });
             return e.run(datasets, config);
         }
     }

@@ -21,7 +21,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code zerorl export --checkpoint DIR --output DIR [--dtype bf16|fp32]}: no model is loaded, tensors stream. */
-@Command(name = "export", description = "Write a training checkpoint (or any HF model dir) as a Hugging Face model.")
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write a training checkpoint (or any HF model dir) as a Hugging Face model.",
+        footer = {"", "Examples:",
+            "  ./zerorl export --checkpoint runs/qwen3moe-tiny-r1-zero/checkpoints \\",
+            "      --output /tmp/r1-zero-tiny-hf",
+            "  ./zerorl export --checkpoint runs/qwen3moe-tiny-r1-zero/checkpoints/step-000010 \\",
+            "      --output /tmp/r1-zero-tiny-fp32 --dtype fp32"})
 public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A checkpoints/step-NNNNNN directory (or a run's checkpoints/ dir: newest).")
     Path checkpoint;

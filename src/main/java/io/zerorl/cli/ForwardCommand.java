@@ -26,7 +26,11 @@ import java.util.concurrent.Callable;
         footer = {"", "Input JSON: {\"input_ids\": [[...], ...], \"attention_mask\": [[...]] (optional, default all 1),",
             "             \"position_ids\": [[...]] (optional, default cumsum(mask)-1 clamped at 0)}",
             "Logits at padded positions are written as 0 (they carry no meaning).",
-            "", "Example:", "  zerorl forward --model ../shared/fixtures/hf-tiny/qwen2-tiny --input ids.json --output logits.json"})
+            "", "Examples:",
+            "  # the fixture's reference.json holds input ids and the logits of transformers",
+            "  ./zerorl forward --model ../shared/fixtures/hf-tiny/qwen2-tiny \\",
+            "      --input ../shared/fixtures/hf-tiny/qwen2-tiny/reference.json --output /tmp/logits.json",
+            "  ./zerorl forward --model builtin:tiny-moe --input ids.json --output logits.json"})
 public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory or builtin:tiny-moe.")
     String model;

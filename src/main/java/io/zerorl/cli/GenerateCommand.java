@@ -48,10 +48,13 @@ import java.util.concurrent.Callable;
             "Samples are reproducible: row (prompt i, sample j) draws from its own generator seeded by (--seed, i, j).",
             "",
             "Examples:",
-            "  zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" --n 4 --temperature 0.7",
-            "  zerorl generate --model DIR --prompt \"What is 7 * 6?\" --chat --greedy --max-new-tokens 64 --stop \"</answer>\"",
-            "  zerorl generate --model DIR --input prompts.jsonl --output completions.jsonl --n 8 --top-p 0.95",
-            "  zerorl generate --model builtin:tiny-moe --input ids.jsonl   (prompt_ids lines only: no tokenizer yet)"})
+            "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" \\",
+            "      --n 4 --temperature 0.7",
+            "  ./zerorl generate --model runs/quickstart/export --chat --greedy \\",
+            "      --prompt \"what is 4 plus 7 plus 2?\" --stop \"</answer>\"",
+            "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny \\",
+            "      --input datasets/samples/generate_prompts.jsonl --output /tmp/completions.jsonl \\",
+            "      --n 8 --top-p 0.95 --max-new-tokens 32"})
 public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model directory (with its tokenizer files) or builtin:tiny-moe.")
     String model;
@@ -292,17 +295,21 @@ public final class GenerateCommand implements Callable<Integer> {
                 w = new BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8));
             }
             int written = 0;
-            for (int start = 0; start < prompts.size(); start += batchSize) {
-                List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-                List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
-                for (Completion c : engine.generate(ids, params, start)) {
-                    w.write(line(c, start + c.promptIndex()).toString());
-                    w.write('\n');
-                    written++;
-                }
-                w.flush();
-                if (output != null) {
-                    System.err.printf(Locale.ROOT, "generated %d / %d prompts%n", start + chunk.size(), prompts.size());
+            // progress only when the completions go to a file: on stdout a bar would break the JSONL
+            try (Progress bar = output != null ? Progress.open("generate", prompts.size(), 0, System.err::println)
+                    : Progress.plain("generate", prompts.size(), 0, s -> { })) {
+                for (int start = 0; start < prompts.size(); start += batchSize) {
+                    List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+                    List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
+                    for (Completion c : engine.generate(ids, params, start)) {
+                        w.write(line(c, start + c.promptIndex()).toString());
+                        w.write('\n');
+                        written++;
+                    }
+                    w.flush();
+                    int done = start + chunk.size();
+                    bar.update(done, written + " completions",
+                            String.format(Locale.ROOT, "generated %d / %d prompts", done, prompts.size()));
                 }
             }
             if (output != null) {

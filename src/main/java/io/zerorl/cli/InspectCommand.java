@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 /** {@code zerorl inspect MODEL}: architecture and size figures from config.json and the checkpoint header. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a model's architecture, parameter counts (total and active per token) and memory needs.",
-        footer = {"", "Examples:", "  zerorl inspect ../shared/fixtures/hf-tiny/qwen3moe-tiny", "  zerorl inspect builtin:tiny-moe --json"})
+        footer = {"", "Examples:", "  ./zerorl inspect ../shared/fixtures/hf-tiny/qwen3moe-tiny",
+            "  ./zerorl inspect ../shared/fixtures/hf-tiny/deepseekv3-tiny --json", "  ./zerorl inspect builtin:tiny-moe"})
 public final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model directory (config.json + safetensors) or builtin:tiny-moe.")
     String model;

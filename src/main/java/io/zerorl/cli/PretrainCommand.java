@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain the built-in tiny MoE base model on the generated corpus (no downloads) and cache it",
             "under $ZERORL_CACHE/models (default ~/.cache/zerorl/models); a cached model with the same settings is reused."},
-        footer = {"", "Examples:", "  zerorl pretrain", "  zerorl pretrain --steps 50 --output /tmp/tiny-base"})
+        footer = {"", "Examples:", "  ./zerorl pretrain", "  ./zerorl pretrain --steps 50 --output /tmp/tiny-base",
+            "  ./zerorl pretrain --cache-dir /tmp/zerorl-cache --threads 2"})
 public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps = PretrainConfig.defaults().steps();
@@ -55,7 +56,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 Path parent = output.toAbsolutePath().getParent();
                 Files.createDirectories(parent);
                 tmp = Files.createTempDirectory(parent, "." + output.getFileName() + "-");
-                Pretrainer.Result r = BaseModelCache.trainInto(tmp, cfg, System.out::println);
+                Pretrainer.Result r;
+                try (Progress bar = bar(cfg)) {
+                    r = BaseModelCache.trainInto(tmp, cfg, bar::log, p -> step(bar, p, cfg));
+                }
                 Files2.moveAtomically(tmp, output);
                 summary(output, r);
             } catch (IOException e) {
@@ -64,9 +68,21 @@ public final class PretrainCommand implements Callable<Integer> {
             return 0;
         }
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
-        BaseModelCache.Outcome out = BaseModelCache.ensure(root, cfg, System.out::println);
+        BaseModelCache.Outcome out;
+        try (Progress bar = bar(cfg)) {
+            out = BaseModelCache.ensure(root, cfg, bar::log, p -> step(bar, p, cfg));
+        }
         summary(out.dir(), out.result());
         return 0;
+    }
+
+    private static Progress bar(PretrainConfig cfg) {
+        return Progress.open("pretrain", cfg.steps(), 0, System.out::println);
+    }
+
+    /** The bar shows the loss; plain output keeps the full progress line. */
+    static void step(Progress bar, Pretrainer.Progress p, PretrainConfig cfg) {
+        bar.update(p.step(), String.format(Locale.ROOT, "loss %.4f", p.loss()), Pretrainer.format(p, cfg.steps()));
     }
 
     private static void summary(Path dir, Pretrainer.Result r) {

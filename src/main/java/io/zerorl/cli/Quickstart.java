@@ -7,7 +7,6 @@ import io.zerorl.data.DatasetRow;
 import io.zerorl.data.synth.SumTask;
 import io.zerorl.eval.EvalConfig;
 import io.zerorl.eval.EvalResult;
-import io.zerorl.eval.Evaluator;
 import io.zerorl.eval.PolicyGenerator;
 import io.zerorl.model.Policy;
 import io.zerorl.recipe.Recipe;
@@ -64,7 +63,16 @@ public final class Quickstart {
 
     private Quickstart() {}
 
+    /** Runs with plain log lines (tests, notebooks). */
     public static Result run(Options o, Consumer<String> log) {
+        return run(o, log, false);
+    }
+
+    /**
+     * @param live progress bars for the pretraining, evaluation and GRPO phases instead of their progress lines
+     *             (the CLI on a terminal); the other lines go to {@code log} either way
+     */
+    public static Result run(Options o, Consumer<String> log, boolean live) {
         Map<String, Double> seconds = new LinkedHashMap<>();
         // Everything that can be wrong with the input is checked before minutes of pretraining.
         Path baseDir = BaseModelCache.dir(o.cacheRoot(), o.pretrain());
@@ -85,7 +93,10 @@ public final class Quickstart {
         var heldOut = task.dataset(SumTask.Split.HELD_OUT, o.evalRows(), o.seed() + 1);
 
         long t0 = System.nanoTime();
-        BaseModelCache.Outcome base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), log);
+        BaseModelCache.Outcome base;
+        try (Progress bar = Progress.open("pretrain", o.pretrain().steps(), 0, log, live)) {
+            base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), bar::log, p -> PretrainCommand.step(bar, p, o.pretrain()));
+        }
         seconds.put("pretrain", secs(t0));
         writeRows(data.resolve("train.jsonl"), trainRows);
 
@@ -97,7 +108,8 @@ public final class Quickstart {
         EvalResult before;
         try (Policy policy = Policy.load(base.dir(), Device.cpu(), DataType.FLOAT32);
              Tokenizer tok = Tokenizer.load(base.dir())) {
-            before = new Evaluator(new PolicyGenerator(policy, tok, "base")).run(List.of(heldOut), evalCfg);
+            before = EvalCommand.evaluate(new PolicyGenerator(policy, tok, "base"), List.of(heldOut), evalCfg, "eval base",
+                    null, live);
         }
         seconds.put("eval_before", secs(t0));
         double accBefore = before.benchmarks().get(0).passAt1().mean();
@@ -106,14 +118,15 @@ public final class Quickstart {
 
         t0 = System.nanoTime();
         TrainResult trained;
-        try (GrpoTrainer trainer = new GrpoTrainer(recipe, false)) {
-            trained = trainer.train((step, m) -> {
-                if (step % 5 == 0 || step == 1) {
-                    log.accept(String.format(Locale.ROOT, "step %d/%d reward %.3f accuracy %.3f format %.3f length %.1f",
-                            step, recipe.train().steps(), num(m.get("reward")), num(m.get("rewards/math_accuracy/mean")),
-                            num(m.get("rewards/format/mean")), num(m.get("completions/mean_length"))));
-                }
-            });
+        try (GrpoTrainer trainer = new GrpoTrainer(recipe, false);
+             Progress bar = Progress.open("grpo", recipe.train().steps(), trainer.step(), log, live)) {
+            trained = trainer.train((step, m) -> bar.update(step,
+                    String.format(Locale.ROOT, "reward %.3f accuracy %.3f", num(m.get("reward")),
+                            num(m.get("rewards/math_accuracy/mean"))),
+                    step % 5 != 0 && step != 1 ? null
+                            : String.format(Locale.ROOT, "step %d/%d reward %.3f accuracy %.3f format %.3f length %.1f",
+                                    step, recipe.train().steps(), num(m.get("reward")), num(m.get("rewards/math_accuracy/mean")),
+                                    num(m.get("rewards/format/mean")), num(m.get("completions/mean_length")))));
         }
         seconds.put("grpo", secs(t0));
 
@@ -122,7 +135,8 @@ public final class Quickstart {
         Path export = trained.exportDir();
         try (Policy policy = Policy.load(export, Device.cpu(), DataType.FLOAT32);
              Tokenizer tok = Tokenizer.load(export)) {
-            after = new Evaluator(new PolicyGenerator(policy, tok, "grpo")).run(List.of(heldOut), evalCfg);
+            after = EvalCommand.evaluate(new PolicyGenerator(policy, tok, "grpo"), List.of(heldOut), evalCfg, "eval grpo",
+                    null, live);
         }
         seconds.put("eval_after", secs(t0));
         double accAfter = after.benchmarks().get(0).passAt1().mean();

@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Pretrain the built-in MoE if it is not cached, evaluate it, train it with GRPO (accuracy + format",
             "rewards, no SFT), evaluate again, export the R1-style checkpoint and write the report."},
-        footer = {"", "Examples:", "  zerorl quickstart", "  zerorl quickstart --output runs/qs2 --set train.steps=20"})
+        footer = {"", "Examples:", "  ./zerorl quickstart",
+            "  ./zerorl quickstart --output runs/qs2 --set train.steps=20 --eval-problems 50",
+            "  ./zerorl quickstart --no-progress   # progress as plain lines, as in CI"})
 public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--recipe", description = "GRPO recipe (default: ${DEFAULT-VALUE}).")
     Path recipe = Path.of(Quickstart.RECIPE);
@@ -52,7 +54,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Threads.configure(threads);
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
         Quickstart.Result r = Quickstart.run(new Quickstart.Options(recipe, overrides, root, output, trainRows, evalRows,
-                evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println);
+                evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println, Progress.live());
         System.out.printf(Locale.ROOT, "%nheld-out accuracy: %.1f%% -> %.1f%% (%+.1f points); answer format %.0f%% -> %.0f%%%n",
                 100 * r.accuracyBefore(), 100 * r.accuracyAfter(), r.gainPoints(), 100 * r.formatBefore(), 100 * r.formatAfter());
         System.out.printf(Locale.ROOT, "time: %s%n", r.seconds().entrySet().stream()

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code zerorl report RUN_DIR}: charts and one self-contained HTML page from a training run directory. */
-@Command(name = "report", description = {
+@Command(name = "report", mixinStandardHelpOptions = true, description = {
         "Write an HTML report (charts embedded, no external assets) and PNG charts from a training run directory.",
         "Reads RUN_DIR/metrics.jsonl (required), samples.jsonl, recipe.yaml, eval_before.json, eval_after.json."},
-        footer = {"", "Examples:", "  zerorl report runs/qwen3moe-tiny-countdown",
-                "  zerorl report runs/my-run --output /tmp/my-run-report --samples 8"})
+        footer = {"", "Examples:", "  ./zerorl report runs/quickstart",
+                "  ./zerorl report runs/qwen2-tiny-toy --output /tmp/toy-report --samples 8"})
 public final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The training run directory (holds metrics.jsonl).")
     Path runDir;

@@ -24,8 +24,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code zerorl rewards list|score|bench}: inspect and check reward functions from outside a training run. */
-@Command(name = "rewards", description = "List reward functions, score completions from a JSONL file, or benchmark them.",
-        subcommands = {RewardsCommand.ListCmd.class, RewardsCommand.ScoreCmd.class, RewardsCommand.BenchCmd.class})
+@Command(name = "rewards", mixinStandardHelpOptions = true,
+        description = "List reward functions, score completions from a JSONL file, or benchmark them.",
+        subcommands = {RewardsCommand.ListCmd.class, RewardsCommand.ScoreCmd.class, RewardsCommand.BenchCmd.class},
+        footer = {"", "Examples:", "  ./zerorl rewards list",
+            "  ./zerorl rewards score --reward math_accuracy \\",
+            "      --input datasets/samples/completions.jsonl --output /tmp/scores.jsonl",
+            "  ./zerorl rewards bench --seconds 1"})
 public final class RewardsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -35,7 +40,9 @@ public final class RewardsCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    @Command(name = "list", description = "Print the registered reward names (built-ins and plug-ins) with a description.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "Print the registered reward names (built-ins and plug-ins) with a description.",
+            footer = {"", "Examples:", "  ./zerorl rewards list"})
     static final class ListCmd implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -51,8 +58,16 @@ public final class RewardsCommand implements Runnable {
         }
     }
 
-    @Command(name = "score", description = "Score each row of a JSONL file: rows hold 'completion' (and optionally 'prompt') "
-            + "plus the dataset fields the reward needs; writes one line per row with 'score' (null = not applicable) and 'details'.")
+    @Command(name = "score", mixinStandardHelpOptions = true,
+            description = "Score each row of a JSONL file: rows hold 'completion' (and optionally 'prompt') plus the dataset"
+                + " fields the reward needs; writes one line per row with 'score' (null = not applicable) and 'details'.",
+            footer = {"", "Examples:",
+                "  ./zerorl rewards score --reward math_accuracy \\",
+                "      --input datasets/samples/completions.jsonl --output /tmp/scores.jsonl",
+                "  ./zerorl rewards score --reward format --input runs/quickstart/samples.jsonl \\",
+                "      --output /tmp/format-scores.jsonl",
+                "  ./zerorl rewards score --reward code --option timeout_ms=3000 \\",
+                "      --input rows.jsonl --output scores.jsonl"})
     static final class ScoreCmd implements Callable<Integer> {
         @Option(names = "--reward", required = true, description = "Reward name or class name.")
         String reward;
@@ -136,7 +151,9 @@ public final class RewardsCommand implements Runnable {
         }
     }
 
-    @Command(name = "bench", description = "Measure throughput: math accuracy completions/s and code programs/s.")
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Measure throughput: math accuracy completions/s and code programs/s.",
+            footer = {"", "Examples:", "  ./zerorl rewards bench", "  ./zerorl rewards bench --seconds 1"})
     static final class BenchCmd implements Callable<Integer> {
         @Option(names = "--seconds", defaultValue = "3", description = "Time per measurement (default ${DEFAULT-VALUE}).")
         double seconds;

@@ -13,12 +13,21 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code zerorl train RECIPE [--set k=v ...] [--resume]}. */
-@Command(name = "train", description = "GRPO training from a recipe (recipes/<model>/grpo/<variant>.yaml).")
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "GRPO training from a recipe (recipes/<model>/grpo/<variant>.yaml).",
+        footer = {"", "Writes the run directory (output_dir): metrics.jsonl, samples.jsonl, checkpoints/, export/.",
+            "", "Examples:",
+            "  ./zerorl train recipes/qwen2-tiny/grpo/toy.yaml",
+            "  ./zerorl train recipes/qwen3moe-tiny/grpo/r1-zero-tiny.yaml",
+            "  # 10 more steps, from the newest checkpoint in runs/qwen3moe-tiny-r1-zero/checkpoints",
+            "  ./zerorl train recipes/qwen3moe-tiny/grpo/r1-zero-tiny.yaml --set train.steps=20 --resume"})
 public final class TrainCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Recipe YAML file.")
+    @Parameters(index = "0", paramLabel = "RECIPE", description = "Recipe YAML file.")
     Path recipe;
 
     @Option(names = "--set", description = "Override a recipe key, e.g. --set train.group_size=8 (repeatable).")
@@ -34,17 +43,31 @@ public final class TrainCommand implements Callable<Integer> {
         TrainEval.Prepared evalData = TrainEval.prepare(r); // benchmark files read and checked before the model loads
         TrainResult res;
         try (GrpoTrainer trainer = new GrpoTrainer(r, resume);
-             EvalDuringTraining eval = TrainEval.attach(trainer, r, evalData, System.out::println)) {
-            res = trainer.train((step, m) -> System.out.printf(
-                    "step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)%s%n", step,
-                    (Double) m.get("reward"), (Double) m.get("loss"), (Double) m.get("grad_norm"), m.get("kl"),
-                    (Double) m.get("completions/mean_length"), (Double) m.get("time/generate_s"),
-                    (Double) m.get("time/train_s"), TrainEval.summary(m)));
+             Progress bar = Progress.open("train", r.train().steps(), trainer.step(), System.out::println);
+             EvalDuringTraining eval = TrainEval.attach(trainer, r, evalData, bar::log)) {
+            res = trainer.train((step, m) -> {
+                String evalSummary = TrainEval.summary(m);
+                bar.update(step, String.format(Locale.ROOT, "reward %.3f loss %.4f", num(m.get("reward")),
+                        num(m.get("loss"))), line(step, m) + evalSummary);
+                if (bar.isLive() && !evalSummary.isEmpty()) {
+                    bar.log("step " + step + " " + evalSummary.strip());
+                }
+            });
         }
         System.out.println("run directory: " + res.runDir());
         if (res.exportDir() != null) {
             System.out.println("export: " + res.exportDir());
         }
         return 0;
+    }
+
+    private static String line(int step, Map<String, Object> m) {
+        return String.format("step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)", step,
+                (Double) m.get("reward"), (Double) m.get("loss"), (Double) m.get("grad_norm"), m.get("kl"),
+                (Double) m.get("completions/mean_length"), (Double) m.get("time/generate_s"), (Double) m.get("time/train_s"));
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 }

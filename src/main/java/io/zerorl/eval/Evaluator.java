@@ -39,7 +39,13 @@ public final class Evaluator implements AutoCloseable {
     private final CompletionSource source;
     private final RewardRegistry rewards;
     private final Map<String, RewardFunction> verifiers = new HashMap<>();
-    private Consumer<String> progress = s -> { };
+    private BatchListener progress = (benchmark, done, total) -> { };
+
+    /** Called after every generation batch with the problems done so far in {@code benchmark}. */
+    @FunctionalInterface
+    public interface BatchListener {
+        void afterBatch(String benchmark, int done, int total);
+    }
 
     public Evaluator(CompletionSource source) {
         this(source, RewardRegistry.standard());
@@ -52,8 +58,18 @@ public final class Evaluator implements AutoCloseable {
 
     /** Receives one line per finished batch (e.g. {@code gsm8k: 64/1319 problems}). */
     public Evaluator onProgress(Consumer<String> sink) {
-        this.progress = sink;
+        return onBatch((benchmark, done, total) -> sink.accept(progressLine(benchmark, done, total)));
+    }
+
+    /** Receives the counts after every batch (the CLI draws a progress bar from them). */
+    public Evaluator onBatch(BatchListener listener) {
+        this.progress = listener;
         return this;
+    }
+
+    /** The line {@link #onProgress} prints. */
+    public static String progressLine(String benchmark, int done, int total) {
+        return benchmark + ": " + done + "/" + total + " problems";
     }
 
     /** Evaluates with a throwaway evaluator. */
@@ -180,7 +196,7 @@ public final class Evaluator implements AutoCloseable {
                 records.add(new EvalResult.ProblemRecord(batch.get(i).id(), requests.get(i).prompt(), batch.get(i).answer(),
                         List.copyOf(rs)));
             }
-            progress.accept(d.name() + ": " + records.size() + "/" + problems.size() + " problems");
+            progress.afterBatch(d.name(), records.size(), problems.size());
         }
         return summarize(d.name(), templateName, binding.reward(), config, records, unscored,
                 (System.nanoTime() - t0) / 1e9);

@@ -89,6 +89,14 @@ public final class BaseModelCache {
 
     /** Returns the cached model for {@code cfg}, pretraining and caching it first when absent. */
     public static Outcome ensure(Path root, PretrainConfig cfg, Consumer<String> log) {
+        return ensure(root, cfg, log, null);
+    }
+
+    /**
+     * As {@link #ensure(Path, PretrainConfig, Consumer)}, with the pretraining progress given to {@code steps}
+     * instead of formatted onto {@code log} (the CLI draws a progress bar from it); null formats as usual.
+     */
+    public static Outcome ensure(Path root, PretrainConfig cfg, Consumer<String> log, Consumer<Pretrainer.Progress> steps) {
         Optional<Path> hit = find(root, cfg);
         if (hit.isPresent()) {
             log.accept("pretrained base model found in cache: " + hit.get());
@@ -104,7 +112,7 @@ public final class BaseModelCache {
                     + " (set ZERORL_CACHE to a writable folder)", e);
         }
         try {
-            Pretrainer.Result r = trainInto(tmp, cfg, log);
+            Pretrainer.Result r = trainInto(tmp, cfg, log, steps);
             try {
                 Files2.moveAtomically(tmp, target);
             } catch (IOException e) {
@@ -122,6 +130,12 @@ public final class BaseModelCache {
 
     /** Pretrains a fresh base model and writes it (HF layout) into {@code dir}; the marker file goes last. */
     public static Pretrainer.Result trainInto(Path dir, PretrainConfig cfg, Consumer<String> log) {
+        return trainInto(dir, cfg, log, null);
+    }
+
+    /** As {@link #trainInto(Path, PretrainConfig, Consumer)}; {@code steps} as in {@link #ensure}. */
+    public static Pretrainer.Result trainInto(Path dir, PretrainConfig cfg, Consumer<String> log,
+                                              Consumer<Pretrainer.Progress> steps) {
         ModelConfig config = BaseModel.config();
         BuiltinTokenizer.write(dir);
         try (Tokenizer tok = Tokenizer.load(dir);
@@ -131,7 +145,7 @@ public final class BaseModelCache {
                     BaseModel.NAME, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
                     config.numSharedExperts, config.vocabSize, cfg.steps(), cfg.batchSize(), cfg.seqLen()));
             Pretrainer.Result r = Pretrainer.train(policy, cfg, tok::encode, BuiltinTokenizer.EOS_ID,
-                    p -> log.accept(Pretrainer.format(p, cfg.steps())));
+                    steps != null ? steps : p -> log.accept(Pretrainer.format(p, cfg.steps())));
             writeModel(policy, dir);
             ObjectNode marker = Json.MAPPER.createObjectNode();
             marker.put("version", VERSION);
