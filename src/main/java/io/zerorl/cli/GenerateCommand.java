@@ -51,7 +51,7 @@ import java.util.concurrent.Callable;
             "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny --prompt \"2 + 2 =\" \\",
             "      --n 4 --temperature 0.7",
             "  ./zerorl generate --model runs/quickstart/export --chat --greedy \\",
-            "      --prompt \"what is 4 plus 7 plus 2?\" --stop \"</answer>\"",
+            "      --prompt \"what is 4+7+2?\" --stop \"</answer>\"",
             "  ./zerorl generate --model ../shared/fixtures/hf-tiny/qwen2-tiny \\",
             "      --input datasets/samples/generate_prompts.jsonl --output /tmp/completions.jsonl \\",
             "      --n 8 --top-p 0.95 --max-new-tokens 32"})

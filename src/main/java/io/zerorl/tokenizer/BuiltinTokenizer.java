@@ -33,11 +33,19 @@ public final class BuiltinTokenizer {
     public static final int EOS_ID = 0;
 
     /**
-     * Chat template: a user turn renders as {@code "Question: " + content + "\n"}; the assistant continues
-     * right after the newline (no generation prompt text), and its turns end with EOS. A system message is
-     * written as is, followed by a newline.
+     * The answer-format instruction the chat template writes before the first user turn when the conversation has
+     * no system message: the built-in base model learned from its pretraining corpus to answer in these tags when
+     * asked this way (the corpus writes it as {@code PretrainCorpus.INSTRUCTION}; a test keeps the two equal).
      */
-    public static final String CHAT_TEMPLATE = "{% for message in messages %}"
+    public static final String DEFAULT_INSTRUCTION = "Use <think> and <answer>.";
+
+    /**
+     * Chat template: the system message (or, when there is none, {@link #DEFAULT_INSTRUCTION}) on its own line,
+     * then each user turn as {@code "Question: " + content + "\n"}; the assistant continues right after the
+     * newline (no generation prompt text), and its turns end with EOS.
+     */
+    public static final String CHAT_TEMPLATE = "{% if messages[0]['role'] != 'system' %}" + DEFAULT_INSTRUCTION + "\n{% endif %}"
+            + "{% for message in messages %}"
             + "{% if message['role'] == 'system' %}{{ message['content'] }}\n"
             + "{% elif message['role'] == 'user' %}Question: {{ message['content'] }}\n"
             + "{% elif message['role'] == 'assistant' %}{{ message['content'] }}" + EOS

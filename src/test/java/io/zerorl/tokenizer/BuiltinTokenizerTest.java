@@ -19,7 +19,7 @@ class BuiltinTokenizerTest {
             assertThat(tok.vocabSize()).isEqualTo(BuiltinTokenizer.vocabSize()).isLessThanOrEqualTo(128);
             assertThat(tok.eosTokenIds()).containsExactly(BuiltinTokenizer.EOS_ID);
             assertThat(tok.padTokenId()).hasValue(BuiltinTokenizer.EOS_ID);
-            String text = "Question: what is 4 plus 17 plus 9?\n<think>4+17=21, 21+9=30</think><answer>30</answer>";
+            String text = "Question: what is 4+17+9?\n<think>4+17+9 = 21+9 = 30</think><answer>30</answer>";
             int[] ids = tok.encode(text);
             assertThat(tok.decode(ids, false)).isEqualTo(text);
             String plain = "Is 'abc' reversed \"cba\"? {x} [y] (z) ~!@#$%^&*_-=|\\;:,./`";
@@ -37,13 +37,16 @@ class BuiltinTokenizerTest {
     }
 
     @Test
-    void chatTemplateRendersQuestionLines() {
+    void chatTemplateRendersTheInstructionThenQuestionLines() {
         BuiltinTokenizer.write(dir);
         try (Tokenizer tok = Tokenizer.load(dir)) {
-            String prompt = tok.applyChatTemplate(List.of(new ChatMessage("user", "what is 2 plus 3?")), true);
-            assertThat(prompt).isEqualTo("Question: what is 2 plus 3?\n");
+            String prompt = tok.applyChatTemplate(List.of(new ChatMessage("user", "what is 2+3?")), true);
+            assertThat(prompt).isEqualTo("Use <think> and <answer>.\nQuestion: what is 2+3?\n");
             String full = tok.applyChatTemplate(List.of(new ChatMessage("user", "q"), new ChatMessage("assistant", "a")), false);
-            assertThat(full).isEqualTo("Question: q\na" + BuiltinTokenizer.EOS);
+            assertThat(full).isEqualTo(BuiltinTokenizer.DEFAULT_INSTRUCTION + "\nQuestion: q\na" + BuiltinTokenizer.EOS);
+            // a system message replaces the default instruction
+            String own = tok.applyChatTemplate(List.of(new ChatMessage("system", "Be brief."), new ChatMessage("user", "q")), true);
+            assertThat(own).isEqualTo("Be brief.\nQuestion: q\n");
         }
     }
 }

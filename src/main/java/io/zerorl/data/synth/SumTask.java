@@ -17,15 +17,16 @@ import java.util.SplittableRandom;
 import java.util.StringJoiner;
 
 /**
- * The built-in reasoning task: multi-step sums of small numbers, asked in words ("what is 4 plus 7 plus 2?",
- * gold answer "13"). Doing the sum in one go is hard for a tiny model; doing it step by step (4+7=11, 11+2=13)
- * only needs one-digit addition facts. The pretraining corpus ({@link PretrainCorpus}) teaches the facts, shows
- * sums in other surface forms and the R1 answer tags only on other tasks; reinforcement learning with a
- * verifiable reward then teaches the model to answer these questions in {@code <think>..</think><answer>..</answer>}.
+ * The built-in reasoning task: multi-step sums of small numbers ("what is 4+7+2?", gold answer "13"). Doing
+ * the sum in one go is hard for a tiny model; rewriting it one addition at a time (4+7+2 = 11+2 = 13) only needs
+ * one-digit addition facts and copying. The pretraining corpus ({@link PretrainCorpus}) teaches the facts,
+ * answers these questions only in plain text and shows the R1 answer tags only on other tasks; reinforcement
+ * learning with a verifiable reward then teaches the model to answer them well in
+ * {@code <think>..</think><answer>..</answer>}.
  *
  * <p>Problems are ordered tuples of operands. A tuple is held out when a fixed hash of it falls in the
  * held-out percentage, so the split does not depend on any seed and train and held-out never share a problem;
- * the corpus only ever shows train tuples.
+ * the corpus never shows a held-out tuple.
  */
 public final class SumTask {
     public static final String NAME = "sums";
@@ -80,13 +81,9 @@ public final class SumTask {
             return Arrays.stream(operands).sum();
         }
 
-        /** The question in words: "what is 4 plus 7 plus 2?". */
+        /** The question: "what is 4+7+2?". */
         public String question() {
-            StringJoiner j = new StringJoiner(" plus ", "what is ", "?");
-            for (int o : operands) {
-                j.add(Integer.toString(o));
-            }
-            return j.toString();
+            return "what is " + expression() + "?";
         }
 
         /** The sum as an expression: "4+7+2". */
@@ -94,17 +91,6 @@ public final class SumTask {
             StringJoiner j = new StringJoiner("+");
             for (int o : operands) {
                 j.add(Integer.toString(o));
-            }
-            return j.toString();
-        }
-
-        /** Step-by-step running sums: "4+7=11, 11+2=13". */
-        public String steps() {
-            StringJoiner j = new StringJoiner(", ");
-            int acc = operands[0];
-            for (int i = 1; i < operands.length; i++) {
-                j.add(acc + "+" + operands[i] + "=" + (acc + operands[i]));
-                acc += operands[i];
             }
             return j.toString();
         }
@@ -152,6 +138,20 @@ public final class SumTask {
             h ^= h >>> 31;
         }
         return Math.floorMod(h, 100) < config.heldOutPercent() ? Split.HELD_OUT : Split.TRAIN;
+    }
+
+    /** Whether {@code p} is one of this task's held-out problems (its shape fits the task and its hash is held out). */
+    public boolean isHeldOut(Problem p) {
+        int n = p.operands().length;
+        if (n < config.minTerms() || n > config.maxTerms()) {
+            return false;
+        }
+        for (int o : p.operands()) {
+            if (o < 1 || o > config.maxOperand()) {
+                return false;
+            }
+        }
+        return split(p) == Split.HELD_OUT;
     }
 
     /** A random problem of the given split. */
@@ -202,7 +202,7 @@ public final class SumTask {
 
     /** The descriptor of generated rows: answers are integers, checked as math answers; prompts use the chat template. */
     public static DatasetDescriptor descriptor() {
-        return new DatasetDescriptor(NAME, "Multi-step sums of small numbers asked in words (generated)",
+        return new DatasetDescriptor(NAME, "Multi-step sums of small numbers (generated)",
                 "(generated)", "builtin:" + NAME, null, QUESTION, "field", ANSWER, AnswerKind.MATH, ID, "chat", null, null);
     }
 

@@ -42,7 +42,7 @@ public final class BaseModelCache {
     /** Written last into the folder: the settings it was trained with and what the run measured. */
     public static final String MARKER = "zerorl_pretrain.json";
     /** Bump when the training code changes in a way that changes the weights. */
-    private static final String VERSION = "pretrain-v2";
+    private static final String VERSION = "pretrain-v3";
 
     /** What {@link #ensure} did. {@code result} is null on a cache hit. */
     public record Outcome(Path dir, boolean cached, Pretrainer.Result result) {}

@@ -28,7 +28,7 @@ public record PretrainConfig(int steps, int batchSize, int seqLen, double lr, in
     }
 
     public static PretrainConfig defaults() {
-        return new PretrainConfig(800, 32, 64, 6e-3, 30, 0.1, 0.01, 1.0, 1234, 25,
+        return new PretrainConfig(1200, 16, 128, 6e-3, 30, 0.1, 0.01, 1.0, 1234, 25,
                 SumTask.Config.defaults(), PretrainCorpus.Mix.defaults());
     }
 

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,18 +14,22 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SumTaskTest {
-    private static final Pattern TASK_QUESTION = Pattern.compile("^Question: what is (\\d+(?: plus \\d+){2,})\\?\n");
+    /** A task question in a chat turn: "Question: what is 4+7+2?". */
+    private static final Pattern TASK_QUESTION = Pattern.compile("Question: what is (\\d+(?:\\+\\d+)+)\\?\n");
+    private static final Pattern SUM = Pattern.compile("\\d+(?:\\+\\d+)+");
 
     private final SumTask task = SumTask.defaults();
 
     @Test
-    void problemsReadAsWordsWithIntegerAnswers() {
+    void problemsReadAsSumsWithIntegerAnswers() {
         SumTask.Problem p = new SumTask.Problem(new int[] {4, 7, 2});
-        assertThat(p.question()).isEqualTo("what is 4 plus 7 plus 2?");
+        assertThat(p.question()).isEqualTo("what is 4+7+2?");
         assertThat(p.answer()).isEqualTo(13);
-        assertThat(p.steps()).isEqualTo("4+7=11, 11+2=13");
         assertThat(PretrainCorpus.chain(p)).isEqualTo("4+7+2 = 11+2 = 13\n");
-        assertThat(PretrainCorpus.sentence(p)).isEqualTo("4 plus 7 plus 2 is 13.\n");
+        assertThat(PretrainCorpus.worked(p, true)).isEqualTo("Question: what is 4+7+2?\n4+7+2 = 11+2 = 13. the answer is 13.");
+        assertThat(PretrainCorpus.worked(p, false)).isEqualTo("Question: what is 4+7+2?\nthe answer is 13.");
+        assertThat(PretrainCorpus.instructedTurn(p.question()))
+                .isEqualTo("Use <think> and <answer>.\nQuestion: what is 4+7+2?\n");
     }
 
     @Test
@@ -39,12 +42,13 @@ class SumTaskTest {
     }
 
     @Test
-    void trainAndHeldOutAreDisjointAndTheCorpusShowsOnlyTrainSums() {
+    void trainAndHeldOutAreDisjoint() {
         List<SumTask.Problem> heldOut = task.problems(SumTask.Split.HELD_OUT, 200, 1);
         List<SumTask.Problem> train = task.problems(SumTask.Split.TRAIN, 1100, 1);
         assertThat(new HashSet<>(heldOut)).doesNotContainAnyElementsOf(train);
-        assertThat(heldOut).allMatch(p -> task.split(p) == SumTask.Split.HELD_OUT);
-        // held-out share is near the configured 10%
+        assertThat(heldOut).allMatch(task::isHeldOut);
+        assertThat(train).noneMatch(task::isHeldOut);
+        // held-out share is near the configured 15%
         SplittableRandom rng = new SplittableRandom(5);
         int held = 0;
         for (int i = 0; i < 10000; i++) {
@@ -52,32 +56,54 @@ class SumTaskTest {
             held += task.split(new SumTask.Problem(ops)) == SumTask.Split.HELD_OUT ? 1 : 0;
         }
         assertThat(held).isBetween(1250, 1750);
+        // sums of other shapes are never held-out task problems, whatever their hash
+        assertThat(task.isHeldOut(new SumTask.Problem(new int[] {1, 2}))).isFalse();
+        assertThat(task.isHeldOut(new SumTask.Problem(new int[] {1, 2, 9}))).isFalse();
+    }
 
-        Set<String> heldOutExpr = new HashSet<>();
-        heldOut.forEach(p -> heldOutExpr.add(p.expression()));
+    /**
+     * The R1-Zero condition on the pretraining text: a task question is never answered in the answer tags, the
+     * tags only ever follow the instruction, and no held-out problem is ever stated (a chain may pass through a
+     * held-out sum as a step: every 4-term sum reduces to a 3-term one).
+     */
+    @Test
+    void theCorpusNeverTagsATaskQuestionNorShowsAHeldOutSum() {
         PretrainCorpus corpus = new PretrainCorpus(task, PretrainCorpus.Mix.defaults());
-        Pattern chain = Pattern.compile("^(\\d+(?:\\+\\d+){2,}) = ");
-        Pattern sentence = Pattern.compile("^(\\d+(?: plus \\d+)+) is ");
-        int sums = 0;
+        int taskQuestions = 0;
         int tagged = 0;
+        int sums = 0;
         for (String doc : corpus.documents(5000, 2)) {
-            Matcher c = chain.matcher(doc);
-            Matcher s = sentence.matcher(doc);
-            String expr = c.find() ? c.group(1) : s.find() ? s.group(1).replace(" plus ", "+") : null;
-            if (expr != null) {
-                sums++;
-                assertThat(task.split(new SumTask.Problem(parse(expr)))).as(doc).isEqualTo(SumTask.Split.TRAIN);
+            String head = PretrainCorpus.INSTRUCTION + "\n";
+            boolean instructed = doc.startsWith(head);
+            String body = instructed ? doc.substring(head.length()) : doc;
+            if (TASK_QUESTION.matcher(doc).find()) {
+                taskQuestions++;
+                assertThat(instructed).as(doc).isFalse();
             }
-            // task questions in the answer layout are train problems too
-            Matcher tq = TASK_QUESTION.matcher(doc);
-            if (tq.find()) {
+            if (instructed) {
                 tagged++;
-                assertThat(task.split(new SumTask.Problem(parse(tq.group(1).replace(" plus ", "+")))))
-                        .as(doc).isEqualTo(SumTask.Split.TRAIN);
+                assertThat(body).as(doc).startsWith("Question: ").endsWith("</answer>")
+                        .containsOnlyOnce("<think>").containsOnlyOnce("</think><answer>");
+            } else {
+                assertThat(doc).as(doc).doesNotContain("<think>", "</think>", "<answer>", "</answer>");
+            }
+            Matcher s = SUM.matcher(doc);
+            while (s.find()) {
+                if (doc.startsWith("= ", Math.max(0, s.start() - 2))) {
+                    continue; // a step of a chain ("4+1+1+5 = 5+1+5 = ..."), not a problem
+                }
+                String[] parts = s.group().split("\\+");
+                int[] ops = new int[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    ops[i] = Integer.parseInt(parts[i]);
+                }
+                sums++;
+                assertThat(task.isHeldOut(new SumTask.Problem(ops))).as(doc).isFalse();
             }
         }
-        assertThat(sums).isGreaterThan(800);
-        assertThat(tagged).isGreaterThan(100);
+        assertThat(taskQuestions).isGreaterThan(800);
+        assertThat(tagged).isGreaterThan(1000);
+        assertThat(sums).isGreaterThan(3000);
     }
 
     @Test
@@ -85,18 +111,9 @@ class SumTaskTest {
         Dataset d = task.dataset(SumTask.Split.HELD_OUT, 20, 7);
         assertThat(d.rows()).hasSize(20);
         Problem p = d.problems().get(0);
-        assertThat(p.question()).startsWith("what is ").endsWith("?");
+        assertThat(p.question()).matches("what is \\d(\\+\\d){2,3}\\?");
         assertThat(Integer.parseInt(p.answer())).isPositive();
         assertThat(p.id()).startsWith("sums/");
         assertThat(d.prompts("plain", null).get(0)).isEqualTo(p.question());
-    }
-
-    private static int[] parse(String expr) {
-        String[] parts = expr.split("\\+");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Integer.parseInt(parts[i]);
-        }
-        return out;
     }
 }

@@ -52,7 +52,7 @@ class BaseModelBench {
         if (System.getProperty("bench.mix") != null) {
             String[] w = System.getProperty("bench.mix").split(",");
             cfg = cfg.withMix(new PretrainCorpus.Mix(Double.parseDouble(w[0]), Double.parseDouble(w[1]),
-                    Double.parseDouble(w[2]), Double.parseDouble(w[3])));
+                    Double.parseDouble(w[2]), Double.parseDouble(w[3]), Double.parseDouble(w[4])));
         }
         if (System.getProperty("bench.task") != null) {
             String[] w = System.getProperty("bench.task").split(",");
@@ -69,7 +69,7 @@ class BaseModelBench {
              Policy policy = Policy.load(out.dir(), Device.cpu(), DataType.FLOAT32)) {
             List<int[]> prompts = new ArrayList<>();
             for (SumTask.Problem p : probs) {
-                prompts.add(tok.encode(PretrainCorpus.userTurn(p.question())));
+                prompts.add(tok.encode(PretrainCorpus.instructedTurn(p.question())));
             }
             RolloutEngine engine = new RolloutEngine(policy, ids -> tok.decode(ids, true), tok.eosTokenIds());
             long t1 = System.nanoTime();

@@ -4,8 +4,11 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.zerorl.data.synth.PretrainCorpus;
+import io.zerorl.data.synth.SumTask;
 import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.BuiltinTokenizer;
+import io.zerorl.tokenizer.ChatMessage;
 import io.zerorl.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +38,7 @@ class PretrainerTest {
             BaseModelCache.writeModel(policy, dir);
             try (Policy loaded = Policy.load(dir, Device.cpu(), DataType.FLOAT32);
                  NDManager m = NDManager.newBaseManager()) {
-                int[] ids = tok.encode("Question: what is 1 plus 2 plus 3?\n<think>");
+                int[] ids = tok.encode(PretrainCorpus.instructedTurn("what is 1+2+3?") + "<think>");
                 long[][] in = new long[1][ids.length];
                 long[][] pos = new long[1][ids.length];
                 long[][] mask = new long[1][ids.length];
@@ -48,6 +51,21 @@ class PretrainerTest {
                 NDArray b = loaded.forward(m.create(in), m.create(mask), m.create(pos));
                 assertThat(b.toFloatArray()).containsExactly(a.toFloatArray());
             }
+        }
+    }
+
+    @Test
+    void theCorpusWritesTheInstructionExactlyAsTheChatTemplateRendersIt() {
+        Path dir = tmp.resolve("tok");
+        BuiltinTokenizer.write(dir);
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            assertThat(PretrainCorpus.INSTRUCTION).isEqualTo(BuiltinTokenizer.DEFAULT_INSTRUCTION);
+            String rendered = tok.applyChatTemplate(List.of(new ChatMessage("user", "what is 1+2+3?")), true);
+            assertThat(rendered).isEqualTo(PretrainCorpus.instructedTurn("what is 1+2+3?"));
+            // the RL prompt of a task question is exactly what the tagged documents start with, question aside
+            PretrainCorpus corpus = new PretrainCorpus(SumTask.defaults(), PretrainCorpus.Mix.defaults());
+            assertThat(corpus.documents(300, 1)).filteredOn(d -> d.contains("<think>"))
+                    .isNotEmpty().allMatch(d -> d.startsWith(PretrainCorpus.INSTRUCTION + "\nQuestion: "));
         }
     }
 
