@@ -121,12 +121,12 @@ public final class Quickstart {
         try (GrpoTrainer trainer = new GrpoTrainer(recipe, false);
              Progress bar = Progress.open("grpo", recipe.train().steps(), trainer.step(), log, live)) {
             trained = trainer.train((step, m) -> bar.update(step,
-                    String.format(Locale.ROOT, "reward %.3f accuracy %.3f", num(m.get("reward")),
-                            num(m.get("rewards/math_accuracy/mean"))),
+                    String.format(Locale.ROOT, "reward %.3f accuracy %.3f", Metrics.num(m, "reward"),
+                            Metrics.num(m, "rewards/math_accuracy/mean")),
                     step % 5 != 0 && step != 1 ? null
                             : String.format(Locale.ROOT, "step %d/%d reward %.3f accuracy %.3f format %.3f length %.1f",
-                                    step, recipe.train().steps(), num(m.get("reward")), num(m.get("rewards/math_accuracy/mean")),
-                                    num(m.get("rewards/format/mean")), num(m.get("completions/mean_length")))));
+                                    step, recipe.train().steps(), Metrics.num(m, "reward"), Metrics.num(m, "rewards/math_accuracy/mean"),
+                                    Metrics.num(m, "rewards/format/mean"), Metrics.num(m, "completions/mean_length"))));
         }
         seconds.put("grpo", secs(t0));
 
@@ -192,9 +192,6 @@ public final class Quickstart {
         Files2.writeAtomically(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static double num(Object o) {
-        return o instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
 
     private static double secs(long t0) {
         return (System.nanoTime() - t0) / 1e9;

@@ -47,8 +47,8 @@ public final class TrainCommand implements Callable<Integer> {
              EvalDuringTraining eval = TrainEval.attach(trainer, r, evalData, bar::log)) {
             res = trainer.train((step, m) -> {
                 String evalSummary = TrainEval.summary(m);
-                bar.update(step, String.format(Locale.ROOT, "reward %.3f loss %.4f", num(m.get("reward")),
-                        num(m.get("loss"))), line(step, m) + evalSummary);
+                bar.update(step, String.format(Locale.ROOT, "reward %.3f loss %.4f", Metrics.num(m, "reward"),
+                        Metrics.num(m, "loss")), line(step, m) + evalSummary);
                 if (bar.isLive() && !evalSummary.isEmpty()) {
                     bar.log("step " + step + " " + evalSummary.strip());
                 }
@@ -62,12 +62,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static String line(int step, Map<String, Object> m) {
-        return String.format("step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)", step,
-                (Double) m.get("reward"), (Double) m.get("loss"), (Double) m.get("grad_norm"), m.get("kl"),
-                (Double) m.get("completions/mean_length"), (Double) m.get("time/generate_s"), (Double) m.get("time/train_s"));
-    }
-
-    private static double num(Object o) {
-        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+        return String.format(Locale.ROOT, "step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)",
+                step, Metrics.num(m, "reward"), Metrics.num(m, "loss"), Metrics.num(m, "grad_norm"), m.get("kl"),
+                Metrics.num(m, "completions/mean_length"), Metrics.num(m, "time/generate_s"), Metrics.num(m, "time/train_s"));
     }
 }
