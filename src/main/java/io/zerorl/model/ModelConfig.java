@@ -14,6 +14,12 @@ public final class ModelConfig {
     /** How a mixture-of-experts layer turns router logits into expert weights. */
     public enum Scoring { SOFTMAX, SIGMOID }
 
+    /**
+     * How group-limited routing ranks expert groups: DeepSeek-V3 sums a group's two best scores,
+     * DeepSeek-V2 ({@code group_limited_greedy}) takes its best one.
+     */
+    public enum GroupScore { TOP2_SUM, MAX }
+
     public final String modelType;
     public final int vocabSize;
     public final int hiddenSize;
@@ -44,6 +50,7 @@ public final class ModelConfig {
     public final boolean correctionBias;
     public final int nGroup;
     public final int topkGroup;
+    public final GroupScore groupScore;
     public final double routedScalingFactor;
     public final int numSharedExperts;
     public final double routerAuxLossCoef;
@@ -85,6 +92,7 @@ public final class ModelConfig {
         correctionBias = b.correctionBias;
         nGroup = b.nGroup;
         topkGroup = b.topkGroup;
+        groupScore = b.groupScore;
         routedScalingFactor = b.routedScalingFactor;
         numSharedExperts = b.numSharedExperts;
         routerAuxLossCoef = b.routerAuxLossCoef;
@@ -130,7 +138,8 @@ public final class ModelConfig {
 
     /**
      * Softmax scale of the attention scores: {@code qk_head_dim^-0.5}; for MLA with YaRN, times
-     * {@code mscale(factor, mscale_all_dim)^2} (transformers {@code DeepseekV3Attention}).
+     * {@code mscale(factor, mscale_all_dim)^2} (transformers {@code DeepseekV3Attention}; DeepSeek-V2's
+     * own modelling code does the same).
      */
     public double attentionScale() {
         double scale = Math.pow(qkHeadDim(), -0.5);
@@ -170,6 +179,7 @@ public final class ModelConfig {
         b.correctionBias = correctionBias;
         b.nGroup = nGroup;
         b.topkGroup = topkGroup;
+        b.groupScore = groupScore;
         b.routedScalingFactor = routedScalingFactor;
         b.numSharedExperts = numSharedExperts;
         b.routerAuxLossCoef = routerAuxLossCoef;
@@ -218,6 +228,7 @@ public final class ModelConfig {
         public boolean correctionBias;
         public int nGroup = 1;
         public int topkGroup = 1;
+        public GroupScore groupScore = GroupScore.TOP2_SUM;
         public double routedScalingFactor = 1.0;
         public int numSharedExperts;
         public double routerAuxLossCoef;

@@ -16,7 +16,8 @@ import java.nio.LongBuffer;
  * Mixture-of-experts feed-forward with real token dispatch: each token runs through only the experts
  * it chose, so compute grows with active parameters, not with the expert count.
  *
- * <p>Routing: softmax top-k, optionally renormalised (Qwen3-MoE, Mixtral), or DeepSeek-V3's sigmoid
+ * <p>Routing: softmax top-k, optionally renormalised (Qwen3-MoE, Mixtral); DeepSeek-V2's softmax
+ * top-k, greedy or group-limited, times {@code routed_scaling_factor}; or DeepSeek-V3's sigmoid
  * scores with {@code e_score_correction_bias} for selection only, group-limited top-k, renormalisation
  * and {@code routed_scaling_factor}; plus optional always-on shared experts.
  *
@@ -141,8 +142,9 @@ final class MoeFeedForward implements FeedForward {
     }
 
     /**
-     * DeepSeek-V3 group-limited routing: a group's score is the sum of its two best experts; experts
-     * outside the {@code topk_group} best groups are set to 0 (transformers {@code masked_fill(..., 0.0)}).
+     * DeepSeek group-limited routing: a group's score is the sum of its two best experts (V3) or its
+     * best expert (V2 {@code group_limited_greedy}); experts outside the {@code topk_group} best groups
+     * are set to 0 (transformers {@code masked_fill(..., 0.0)}).
      */
     private void maskGroups(float[] row, int perGroup) {
         int groups = c.nGroup;
@@ -159,7 +161,7 @@ final class MoeFeedForward implements FeedForward {
                     b = v;
                 }
             }
-            groupScore[g] = perGroup == 1 ? a : a + b;
+            groupScore[g] = perGroup == 1 || c.groupScore == ModelConfig.GroupScore.MAX ? a : a + b;
         }
         boolean[] keep = new boolean[groups];
         for (int j = 0; j < c.topkGroup; j++) {

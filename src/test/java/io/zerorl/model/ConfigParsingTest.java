@@ -23,7 +23,7 @@ class ConfigParsingTest {
     @Test
     void everyRequiredModelTypeIsRegistered() {
         assertThat(Architectures.modelTypes())
-                .contains("llama", "qwen2", "qwen3", "qwen3_moe", "mixtral", "deepseek_v3");
+                .contains("llama", "qwen2", "qwen3", "qwen3_moe", "mixtral", "deepseek_v2", "deepseek_v3");
     }
 
     @Test

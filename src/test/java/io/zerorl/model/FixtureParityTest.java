@@ -3,7 +3,6 @@ package io.zerorl.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zerorl.Fixtures;
@@ -12,7 +11,6 @@ import io.zerorl.util.Json;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,49 +58,15 @@ class FixtureParityTest {
             long[][] mask = Fixtures.longs(ref.get("attention_mask"));
             long[][] pos = Fixtures.longs(ref.get("position_ids"));
             long[][] greedy = Fixtures.longs(ref.get("greedy_ids"));
+            CachedGreedy got = CachedGreedy.run(policy, m, ids, mask, pos, greedy[0].length - ids[0].length);
+            long[][] out = got.ids();
             int batch = ids.length;
-            int prompt = ids[0].length;
-            int steps = greedy[0].length - prompt;
-            KvCache cache = policy.newCache(m, batch, prompt + steps);
-            NDArray logits = policy.forward(m.create(ids), m.create(mask), m.create(pos), cache);
-            long[][] out = new long[batch][];
             for (int b = 0; b < batch; b++) {
-                out[b] = Arrays.copyOf(ids[b], prompt + steps);
-            }
-            long[][] fullMask = new long[batch][prompt + steps];
-            long[] nextPos = new long[batch];
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(mask[b], 0, fullMask[b], 0, prompt);
-                nextPos[b] = pos[b][prompt - 1] + 1;
-            }
-            NDArray last = logits.get(new NDIndex(":, -1, :"));
-            for (int s = 0; s < steps; s++) {
-                NDArray logp = last.logSoftmax(-1);
-                long[] next = last.argMax(-1).toLongArray();
-                float[] lp = logp.toFloatArray();
-                int v = policy.config().vocabSize;
-                for (int b = 0; b < batch; b++) {
-                    out[b][prompt + s] = next[b];
+                for (int s = 0; s < got.newTokenLogprobs()[b].length; s++) {
                     double want = ref.get("greedy_new_token_logprobs").get(b).get(s).asDouble();
-                    assertThat((double) lp[b * v + (int) next[b]]).as("%s row %d step %d log-prob", name, b, s)
+                    assertThat(got.newTokenLogprobs()[b][s]).as("%s row %d step %d log-prob", name, b, s)
                             .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-4));
-                    fullMask[b][prompt + s] = 1;
                 }
-                if (s == steps - 1) {
-                    break;
-                }
-                long[][] stepIds = new long[batch][1];
-                long[][] stepPos = new long[batch][1];
-                for (int b = 0; b < batch; b++) {
-                    stepIds[b][0] = next[b];
-                    stepPos[b][0] = nextPos[b]++;
-                }
-                long[][] maskSoFar = new long[batch][];
-                for (int b = 0; b < batch; b++) {
-                    maskSoFar[b] = Arrays.copyOf(fullMask[b], prompt + s + 1);
-                }
-                last = policy.forward(m.create(stepIds), m.create(maskSoFar), m.create(stepPos), cache)
-                        .get(new NDIndex(":, -1, :"));
             }
             for (int b = 0; b < batch; b++) {
                 assertThat(out[b]).as("%s greedy row %d", name, b).containsExactly(greedy[b]);

@@ -24,23 +24,10 @@ public final class DeepseekV3 implements Architecture {
 
     @Override
     public ModelConfig fromHf(HfConfig hf) {
-        if (hf.getBool("attention_bias", false)) {
-            throw new ZerorlException(hf.source() + ": attention_bias=true is not supported for deepseek_v3");
-        }
         ModelConfig.Builder b = HfMapping.common(hf);
-        b.numKvHeads = b.numHeads; // MLA expands the latent into one key/value per head
-        b.qLoraRank = hf.getInt("q_lora_rank", 0);
-        b.kvLoraRank = hf.requireInt("kv_lora_rank");
-        b.qkNopeHeadDim = hf.requireInt("qk_nope_head_dim");
-        b.qkRopeHeadDim = hf.requireInt("qk_rope_head_dim");
-        b.vHeadDim = hf.requireInt("v_head_dim");
-        b.headDim = b.qkRopeHeadDim;
+        Mla.readAttention(hf, b, "deepseek_v3");
         b.rope = b.rope.withInterleave(hf.getBool("rope_interleave", true));
-        b.numExperts = hf.getIntOf(0, "n_routed_experts", "num_experts");
-        b.topK = hf.getInt("num_experts_per_tok", 8);
-        b.moeIntermediateSize = hf.getInt("moe_intermediate_size", 0);
-        b.numSharedExperts = hf.getInt("n_shared_experts", 0);
-        b.routedScalingFactor = hf.getDouble("routed_scaling_factor", 1.0);
+        Mla.readExperts(hf, b);
         b.nGroup = hf.getInt("n_group", 1);
         b.topkGroup = hf.getInt("topk_group", 1);
         b.normTopkProb = hf.getBool("norm_topk_prob", true);
@@ -50,12 +37,6 @@ public final class DeepseekV3 implements Architecture {
         }
         b.scoring = ModelConfig.Scoring.SIGMOID;
         b.correctionBias = true;
-        b.routerAuxLossCoef = hf.getDouble("aux_loss_alpha", 0.0);
-        int firstDense = hf.getInt("first_k_dense_replace", 0);
-        int freq = Math.max(1, hf.getInt("moe_layer_freq", 1));
-        for (int i = 0; i < b.numLayers; i++) {
-            b.sparseLayers[i] = b.numExperts > 0 && i >= firstDense && i % freq == 0;
-        }
         return b.build();
     }
 
