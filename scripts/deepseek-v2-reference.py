@@ -84,18 +84,22 @@ def rope_v2(x, angles):
     return out.reshape(b, h, t, d).astype(np.float32)
 
 
+def keep_best_groups(scores, group_scores, cfg):
+    """Zero every expert outside the topk_group best groups (transformers' masked_fill(..., 0.0))."""
+    n, g = group_scores.shape
+    keep = np.argsort(-group_scores, axis=-1, kind="stable")[:, :cfg["topk_group"]]
+    mask = np.zeros((n, g), dtype=bool)
+    np.put_along_axis(mask, keep, True, axis=1)
+    return np.where(np.repeat(mask, scores.shape[1] // g, axis=1), scores, 0.0)
+
+
 def route_v3(x, w, prefix, cfg):
     logits = x @ w[prefix + "gate.weight"].T
     scores = 1.0 / (1.0 + np.exp(-logits))
     choice = scores + w[prefix + "gate.e_score_correction_bias"]
     n, e = choice.shape
     g = cfg["n_group"]
-    grouped = choice.reshape(n, g, e // g)
-    group_scores = np.sort(grouped, axis=-1)[..., -2:].sum(-1)
-    keep = np.argsort(-group_scores, axis=-1, kind="stable")[:, :cfg["topk_group"]]
-    mask = np.zeros((n, g), dtype=bool)
-    np.put_along_axis(mask, keep, True, axis=1)
-    masked = np.where(np.repeat(mask, e // g, axis=1), choice, 0.0)
+    masked = keep_best_groups(choice, np.sort(choice.reshape(n, g, e // g), axis=-1)[..., -2:].sum(-1), cfg)
     idx = np.argsort(-masked, axis=-1, kind="stable")[:, :cfg["num_experts_per_tok"]]
     weights = np.take_along_axis(scores, idx, axis=1)
     if cfg.get("norm_topk_prob", True):
@@ -111,12 +115,7 @@ def route_v2(x, w, prefix, cfg):
     if cfg["topk_method"] == "greedy":
         masked = probs
     else:
-        g = cfg["n_group"]
-        group_scores = probs.reshape(n, g, e // g).max(-1)
-        keep = np.argsort(-group_scores, axis=-1, kind="stable")[:, :cfg["topk_group"]]
-        mask = np.zeros((n, g), dtype=bool)
-        np.put_along_axis(mask, keep, True, axis=1)
-        masked = np.where(np.repeat(mask, e // g, axis=1), probs, 0.0)
+        masked = keep_best_groups(probs, probs.reshape(n, cfg["n_group"], -1).max(-1), cfg)
     idx = np.argsort(-masked, axis=-1, kind="stable")[:, :cfg["num_experts_per_tok"]]
     weights = np.take_along_axis(masked, idx, axis=1)
     return idx, weights * cfg["routed_scaling_factor"]
