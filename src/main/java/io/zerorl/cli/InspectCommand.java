@@ -50,8 +50,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.put("experts", c.numExperts);
         out.put("experts_per_token", c.topK);
         out.put("shared_experts", c.numSharedExperts);
-        out.put("router", sparse == 0 ? "none" : c.scoring.name().toLowerCase(Locale.ROOT)
-                + (c.nGroup > 1 ? " group-limited (" + c.topkGroup + " of " + c.nGroup + " groups)" : ""));
+        out.put("router", sparse == 0 ? "none" : router(c));
         out.put("params_total", counts[0]);
         out.put("params_active_per_token", counts[1]);
         out.put("dtype", c.dtype);
@@ -113,5 +112,24 @@ public final class InspectCommand implements Callable<Integer> {
             return String.format(Locale.ROOT, "%.2fM", n / 1e6);
         }
         return String.format(Locale.ROOT, "%.1fK", n / 1e3);
+    }
+
+    /** e.g. "sigmoid + correction bias, group-limited (4 of 8 groups by top-2 sum), renormalised, x2.5". */
+    private static String router(ModelConfig c) {
+        StringBuilder sb = new StringBuilder(c.scoring.name().toLowerCase(Locale.ROOT));
+        if (c.correctionBias) {
+            sb.append(" + correction bias");
+        }
+        if (c.nGroup > 1) {
+            sb.append(", group-limited (").append(c.topkGroup).append(" of ").append(c.nGroup).append(" groups by ")
+                    .append(c.groupScore == ModelConfig.GroupScore.MAX ? "best expert" : "top-2 sum").append(')');
+        }
+        if (c.normTopkProb && c.topK > 1) {
+            sb.append(", renormalised");
+        }
+        if (c.routedScalingFactor != 1.0) {
+            sb.append(String.format(Locale.ROOT, ", x%s", c.routedScalingFactor));
+        }
+        return sb.toString();
     }
 }

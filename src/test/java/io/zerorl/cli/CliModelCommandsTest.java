@@ -55,19 +55,30 @@ class CliModelCommandsTest {
         assertThat(Files.exists(tmp.resolve("o.json"))).isFalse();
     }
 
-    @Test
-    void inspectReportsTotalAndActiveParameters() {
+    static JsonNode inspectJson(String fixture) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
         System.setOut(new PrintStream(buf));
         int code;
         try {
-            code = Main.run("inspect", TestPaths.fixture("qwen3moe-tiny").toString(), "--json");
+            code = Main.run("inspect", TestPaths.fixture(fixture).toString(), "--json");
         } finally {
             System.setOut(old);
         }
         assertThat(code).isZero();
-        JsonNode j = Json.readTree(writeTemp(buf.toString()));
+        return Json.readTree(writeTemp(buf.toString()));
+    }
+
+    @Test
+    void inspectNamesTheRoutingRules() {
+        assertThat(inspectJson("qwen3moe-tiny").get("router").asText()).isEqualTo("softmax, renormalised");
+        assertThat(inspectJson("deepseekv3-tiny").get("router").asText())
+                .isEqualTo("sigmoid + correction bias, group-limited (1 of 2 groups by top-2 sum), renormalised, x2.5");
+    }
+
+    @Test
+    void inspectReportsTotalAndActiveParameters() {
+        JsonNode j = inspectJson("qwen3moe-tiny");
         assertThat(j.get("experts").asInt()).isEqualTo(8);
         assertThat(j.get("checkpoint_missing_tensors").asInt()).isZero();
         long total = j.get("params_total").asLong();
