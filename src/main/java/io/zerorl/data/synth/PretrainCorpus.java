@@ -26,8 +26,9 @@ import java.util.SplittableRandom;
  *       instead, so that the task's shapes never appear in tags, dropped the base model's held-out accuracy from
  *       26% to 8%, see docs/QUICKSTART-CORPUS.md).</li>
  * </ul>
- * No task question ("what is 4+7+2?") is ever tagged, and no held-out problem's sum is ever shown, in any kind. The weights of the kinds are the {@link Mix}. Documents
- * carry no end-of-text marker: the caller appends the tokenizer's EOS. Deterministic for a seed.
+ * No task question ("what is 4+7+2?") is ever tagged, and no held-out problem's sum is ever shown, in any kind.
+ * The weights of the kinds are the {@link Mix}. Documents carry no end-of-text marker: the caller appends the
+ * tokenizer's EOS. Deterministic for a seed.
  */
 public final class PretrainCorpus {
     /**
