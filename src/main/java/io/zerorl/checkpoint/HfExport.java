@@ -3,6 +3,7 @@ package io.zerorl.checkpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zerorl.util.Files2;
 import io.zerorl.util.Json;
+import io.zerorl.util.ZerorlException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +25,19 @@ import java.util.stream.Stream;
  */
 public final class HfExport {
     /** Tokenizer files copied when present (transformers' fast and slow tokenizer files, chat template file). */
+    /** The weight dtypes an export can be written in, by the names recipes and the CLI use. */
+    public static final List<String> DTYPES = List.of("bf16", "fp32");
+
+    /** {@code bf16} or {@code fp32} as a {@link DType}. */
+    public static DType dtype(String name) {
+        return switch (name) {
+            case "bf16" -> DType.BF16;
+            case "fp32" -> DType.F32;
+            default -> throw new ZerorlException("export dtype must be one of " + String.join(", ", DTYPES) + ", got '"
+                    + name + "'");
+        };
+    }
+
     public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "special_tokens_map.json", "vocab.json", "merges.txt", "tokenizer.model", "added_tokens.json",
             "chat_template.jinja", "chat_template.json");

@@ -7,6 +7,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.zerorl.rollout.bench.RolloutBenchmark;
 import io.zerorl.util.ZerorlException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -61,47 +62,24 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--uncached-tokens", description = "New tokens for the uncached baseline; 0 skips it (default 32).")
         Integer uncachedTokens;
 
-        @Option(names = "--device", description = "cpu or gpu (default: gpu when one is visible).")
-        String device;
-
-        @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float16 (default ${DEFAULT-VALUE}).")
-        String dtype;
-
-        @Option(names = "--threads", description = "PyTorch intra-op threads (default: PyTorch's choice, one per core)."
-                + " On a shared or oversubscribed CPU, 1 is often much faster at small batch.")
-        Integer threads;
+        @Mixin
+        ComputeOptions compute = new ComputeOptions();
 
         @Option(names = "--repeat", defaultValue = "1", description = "Runs per measurement, fastest kept (default ${DEFAULT-VALUE}).")
         int repeat;
 
-        @Option(names = "--fixtures", description = "Folder of the tiny fixtures (default ../shared/fixtures/hf-tiny).")
+        @Option(names = "--fixtures", description = "Folder of the tiny fixtures (default: fixtures/hf-tiny in $ZERORL_SHARED,"
+                + " else in the shared folder beside the project).")
         Path fixtures;
 
         @Override
         public Integer call() {
-            Engine engine = Engine.getInstance(); // loads the native library (JniUtils needs it)
-            Device dev = device == null ? (engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu())
-                    : switch (device) {
-                        case "cpu" -> Device.cpu();
-                        case "gpu" -> Device.gpu();
-                        default -> throw new ZerorlException("--device must be cpu or gpu, got " + device);
-                    };
-            DataType type = switch (dtype) {
-                case "float32" -> DataType.FLOAT32;
-                case "float16" -> DataType.FLOAT16;
-                default -> throw new ZerorlException("--dtype must be float32 or float16 (bfloat16 aborts DJL), got " + dtype);
-            };
-            Path fx = fixtures != null ? fixtures : Path.of("..", "shared", "fixtures", "hf-tiny");
-            if (fixtures == null && !Files.isDirectory(fx) && Files.isDirectory(Path.of("/work/shared/fixtures/hf-tiny"))) {
-                fx = Path.of("/work/shared/fixtures/hf-tiny");
-            }
+            Device dev = compute.device(); // applies --threads
+            DataType type = compute.dtype();
             List<RolloutBenchmark.Case> plan = plan();
-            if (threads != null) {
-                if (threads < 1) {
-                    throw new ZerorlException("--threads must be >= 1, got " + threads);
-                }
-                JniUtils.setNumThreads(threads);
-            }
+            boolean needsFixtures = plan.stream().anyMatch(c -> c.model().startsWith("fixture:"));
+            Path fx = fixtures != null ? fixtures : needsFixtures ? SharedDir.fixtures() : null;
+            Engine.getInstance(); // loads the native library (JniUtils needs it)
             System.out.println("bench rollout: " + (quick ? "quick plan (CPU-sized; the full matrix is for the GPU)"
                     : "full matrix") + ", " + plan.size() + " cases on " + dev + ", " + type + ", "
                     + JniUtils.getNumThreads() + " intra-op thread(s) of " + Runtime.getRuntime().availableProcessors()

@@ -3,6 +3,7 @@ package io.zerorl.cli;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import io.zerorl.recipe.RecipeLoader;
+import io.zerorl.run.MetricNames;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.Memory;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ import java.util.concurrent.Callable;
 /**
  * Native-memory leak check: runs N GRPO steps of a recipe and prints the resident set size after each step.
  * It also counts the NDArrays alive in all of DJL's managers: a constant count means no tensor leaks (DJL frees
- * native memory only on close, DJL-NOTES hazard 6). Run it with a fixed, pre-touched heap so that heap pages
+ * native memory only on close, docs/DJL-NOTES.md, hazard 6). Run it with a fixed, pre-touched heap so that heap pages
  * being touched for the first time do not show up as RSS growth: {@code scripts/bench-train-memory.sh}.
  */
 @Command(name = "bench-train-memory", hidden = true, mixinStandardHelpOptions = true,
@@ -45,7 +46,7 @@ public final class BenchTrainMemoryCommand implements Callable<Integer> {
             rss[(int) step] = Memory.rssMb();
             arrays[(int) step] = liveArrays();
             System.out.printf("step %d rss_mb %.1f heap_mb %.1f live_ndarrays %d reward %.3f%n", step, rss[(int) step],
-                    Memory.heapMb(), arrays[(int) step], (Double) m.get("reward"));
+                    Memory.heapMb(), arrays[(int) step], (Double) m.get(MetricNames.REWARD));
         });
         int half = steps / 2;
         System.out.printf("rss second half (step %d -> %d): %.1f -> %.1f MiB (%+.3f MiB/step); live NDArrays %d -> %d%n",

@@ -1,7 +1,5 @@
 package io.zerorl.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import io.zerorl.data.Dataset;
 import io.zerorl.eval.CompletionSource;
 import io.zerorl.eval.EvalConfig;
@@ -14,6 +12,7 @@ import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.ZerorlException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ import java.util.function.Consumer;
             "  ./zerorl eval --model MODEL_DIR --benchmark gsm8k,math500 --n 8 --k 1,8 \\",
             "      --temperature 0.6     # MODEL_DIR: e.g. a Qwen2.5-Math-1.5B download"})
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "Hugging Face model directory (config.json, *.safetensors, tokenizer.json).")
-    Path model;
+    @Mixin
+    ModelOptions options = new ModelOptions();
 
     @Option(names = "--reference", description = "Instead of a model, answer with the gold solution (oracle) or wrongly"
             + " (wrong): a self-check of templates, verifiers and metrics.")
@@ -66,9 +65,6 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "1024", description = "Completion length limit (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed; the same seed gives the same numbers (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N problems of each benchmark; 0 = all.")
     int limit;
 
@@ -92,11 +88,11 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((model == null) == (reference == null)) {
+        if (options.hasModel() == (reference != null)) {
             throw new ZerorlException("give either --model DIR or --reference oracle|wrong");
         }
         EvalConfig config = EvalConfig.builder().benchmarks(benchmarks).n(n).ks(ks).template(template)
-                .temperature(temperature).topP(topP).topK(topK).maxNewTokens(maxNewTokens).seed(seed).limit(limit)
+                .temperature(temperature).topP(topP).topK(topK).maxNewTokens(maxNewTokens).seed(options.seed).limit(limit)
                 .batchSize(batchSize).dataDir(dataDir).descriptorDir(descriptors).output(output)
                 .rewardOptions(codeTimeoutMs == null ? Map.of() : Map.of("code", Map.of("timeout_ms", codeTimeoutMs)))
                 .build();
@@ -105,8 +101,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (reference != null) {
             result = evaluate(ReferenceSource.named(reference), datasets, config);
         } else {
-            Path dir = ModelRef.dir(model.toString());
-            try (Policy policy = Policy.load(dir, Device.cpu(), DataType.FLOAT32);
+            Path dir = ModelRef.resolveDir(options.model()).orElseThrow(() -> new ZerorlException(options.model()
+                    + " has not been pretrained yet, and evaluation needs its tokenizer: run ./zerorl pretrain first"));
+            try (Policy policy = Policy.load(dir, options.device(), options.dtype());
                  Tokenizer tokenizer = Tokenizer.load(dir)) {
                 result = evaluate(new PolicyGenerator(policy, tokenizer, dir.toString()), datasets, config);
             }

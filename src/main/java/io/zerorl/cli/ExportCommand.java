@@ -6,6 +6,7 @@ import io.zerorl.checkpoint.Checkpoint;
 import io.zerorl.checkpoint.DType;
 import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.checkpoint.HfExport;
+import io.zerorl.run.RunLayout;
 import io.zerorl.train.ModelCard;
 import io.zerorl.train.RunCheckpoints;
 import io.zerorl.util.Json;
@@ -35,7 +36,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Output directory.")
     Path output;
 
-    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16 (default) or fp32.")
+    @Option(names = "--dtype", defaultValue = "bf16", description = "Weights written as bf16 (default) or fp32 (not a compute dtype: nothing is computed).")
     String dtype;
 
     @Option(names = "--max-shard-bytes", defaultValue = "5368709120", description = "Shard size (default 5 GiB).")
@@ -43,11 +44,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DType type = switch (dtype) {
-            case "bf16" -> DType.BF16;
-            case "fp32" -> DType.F32;
-            default -> throw new ZerorlException("--dtype must be bf16 or fp32, got '" + dtype + "'");
-        };
+        DType type = HfExport.dtype(dtype);
         Path dir = checkpoint;
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             Path newest = new RunCheckpoints(dir, 1).latest();
@@ -75,8 +72,8 @@ public final class ExportCommand implements Callable<Integer> {
             }
         }
         String recipeYaml = "";
-        Path runRecipe = dir.getParent() == null || dir.getParent().getParent() == null ? null
-                : dir.getParent().getParent().resolve("recipe.yaml");
+        RunLayout run = RunLayout.ofCheckpoint(dir);
+        Path runRecipe = run == null ? null : run.recipe();
         if (runRecipe != null && Files.isRegularFile(runRecipe)) {
             recipeYaml = Files.readString(runRecipe);
         }

@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.zerorl.model.Devices;
 import io.zerorl.model.Policy;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ import java.util.concurrent.Callable;
             "      --input ../shared/fixtures/hf-tiny/qwen2-tiny/reference.json --output /tmp/logits.json",
             "  ./zerorl forward --model builtin:tiny-moe --input ids.json --output logits.json"})
 public final class ForwardCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model directory or builtin:tiny-moe.")
-    String model;
+    @Mixin
+    ModelOptions options = new ModelOptions();
 
     @Option(names = "--input", required = true, description = "JSON file with input_ids (and optionally attention_mask, position_ids).")
     Path input;
@@ -41,22 +41,13 @@ public final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Where to write the JSON with logits.")
     Path output;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu, gpu:N or auto (default ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "fp32", description = "Compute dtype: fp32 or fp16 (default ${DEFAULT-VALUE}).")
-    String dtype;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed for built-in models (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Override
     public Integer call() {
         JsonNode in = Json.readTree(input);
         long[][] ids = matrix(in, "input_ids", null);
         long[][] mask = in.has("attention_mask") ? matrix(in, "attention_mask", ids) : ones(ids);
         long[][] pos = in.has("position_ids") ? matrix(in, "position_ids", ids) : Policy.positionIds(mask);
-        try (Policy policy = ModelRef.load(model, Devices.parse(device), Devices.dtype(dtype), seed);
+        try (Policy policy = options.load();
              NDManager m = NDManager.newBaseManager()) {
             int vocab = policy.config().vocabSize;
             for (int b = 0; b < ids.length; b++) {
@@ -84,7 +75,7 @@ public final class ForwardCommand implements Callable<Integer> {
                     }
                 }
             }
-            out.put("model", model);
+            out.put("model", options.model());
             Json.write(output, out, false);
         }
         System.err.println("wrote logits " + ids.length + " x " + ids[0].length + " x vocab to " + output);

@@ -1,7 +1,6 @@
 package io.zerorl.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,6 +16,7 @@ import io.zerorl.util.Files2;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedWriter;
@@ -56,8 +56,8 @@ import java.util.concurrent.Callable;
             "      --input datasets/samples/generate_prompts.jsonl --output /tmp/completions.jsonl \\",
             "      --n 8 --top-p 0.95 --max-new-tokens 32"})
 public final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "Model directory (with its tokenizer files) or builtin:tiny-moe.")
-    String model;
+    @Mixin
+    ModelOptions options = new ModelOptions();
 
     @Option(names = "--prompt", description = "One prompt (text).")
     String prompt;
@@ -95,17 +95,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--stop", description = "Stop string (repeatable); the text is cut before it.")
     List<String> stops = new ArrayList<>();
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed; also initialises built-in models (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--batch-size", defaultValue = "32", description = "Prompts per batch in --input mode (default ${DEFAULT-VALUE}).")
     int batchSize;
-
-    @Option(names = "--device", description = "cpu or gpu (default: gpu when one is visible).")
-    String device;
-
-    @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float16 (default ${DEFAULT-VALUE}).")
-    String dtype;
 
     /** One prompt: its text (null for ids given directly) and token ids. */
     private record Prompt(String text, int[] ids) {}
@@ -126,14 +117,11 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new ZerorlException("--batch-size must be >= 1, got " + batchSize);
         }
         SamplingParams params = greedy
-                ? new SamplingParams(false, 1.0, 1.0, 0, 0.0, maxNewTokens, List.of(), stops, n, seed)
-                : new SamplingParams(true, temperature, topP, topK, minP, maxNewTokens, List.of(), stops, n, seed);
-        Device dev = device(device);
-        DataType type = switch (dtype) {
-            case "float32" -> DataType.FLOAT32;
-            case "float16" -> DataType.FLOAT16;
-            default -> throw new ZerorlException("--dtype must be float32 or float16, got " + dtype);
-        };
+                ? new SamplingParams(false, 1.0, 1.0, 0, 0.0, maxNewTokens, List.of(), stops, n, options.seed)
+                : new SamplingParams(true, temperature, topP, topK, minP, maxNewTokens, List.of(), stops, n, options.seed);
+        String model = options.model();
+        Device dev = options.device();
+        DataType type = options.dtype();
         // built-in models have no tokenizer yet; a model folder without tokenizer.json can still take prompt_ids
         Tokenizer tok = ModelRef.isBuiltin(model) || !Files.isRegularFile(ModelRef.dir(model).resolve("tokenizer.json"))
                 ? null : Tokenizer.load(ModelRef.dir(model));
@@ -143,7 +131,7 @@ public final class GenerateCommand implements Callable<Integer> {
             if (tok == null && !stops.isEmpty()) {
                 throw new ZerorlException(model + " has no tokenizer, so --stop strings cannot be matched; drop --stop");
             }
-            try (Policy policy = ModelRef.load(model, dev, type, seed)) {
+            try (Policy policy = ModelRef.load(model, dev, type, options.seed)) {
                 int[] eos = tok != null ? tok.eosTokenIds()
                         : policy.config().eosTokenId >= 0 ? new int[] {policy.config().eosTokenId} : new int[0];
                 RolloutEngine engine = new RolloutEngine(policy, tok == null ? null : ids -> tok.decode(ids, true), eos);
@@ -155,17 +143,6 @@ public final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    static Device device(String name) {
-        if (name == null) {
-            return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-        }
-        return switch (name) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            default -> throw new ZerorlException("--device must be cpu or gpu, got " + name);
-        };
     }
 
     /** The one path from a request to token ids, for --prompt and for every --input line alike. */
@@ -188,19 +165,19 @@ public final class GenerateCommand implements Callable<Integer> {
     /** Why a text or messages request cannot be encoded without a tokenizer, and what to give instead. */
     private String needsTokenizer(Request r) {
         if (r.where() == null) {
-            return model + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
+            return options.model() + " has no tokenizer yet (" + noTokenizer() + "): give token ids with --input"
                     + " FILE.jsonl holding {\"prompt_ids\": [...]} lines, or use a model directory with tokenizer.json";
         }
         if (r.messages() != null) {
-            return r.where() + ": 'messages' need a tokenizer with a chat template, and " + model
+            return r.where() + ": 'messages' need a tokenizer with a chat template, and " + options.model()
                     + " has none; give {\"prompt_ids\": [...]} instead";
         }
-        return r.where() + ": " + model + " has no tokenizer yet (" + noTokenizer()
+        return r.where() + ": " + options.model() + " has no tokenizer yet (" + noTokenizer()
                 + "), so text prompts cannot be encoded; give {\"prompt_ids\": [...]} instead";
     }
 
     private String noTokenizer() {
-        return ModelRef.isBuiltin(model) ? "built-in models come without one" : "no tokenizer.json in the folder";
+        return ModelRef.isBuiltin(options.model()) ? "built-in models come without one" : "no tokenizer.json in the folder";
     }
 
     private List<Prompt> readInput(Tokenizer tok) {

@@ -12,6 +12,8 @@ import io.zerorl.model.Policy;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.recipe.RecipeLoader;
 import io.zerorl.report.RunReport;
+import io.zerorl.run.MetricNames;
+import io.zerorl.run.RunLayout;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.TrainResult;
@@ -40,6 +42,8 @@ import java.util.function.Consumer;
 public final class Quickstart {
     /** Where the recipe lives, relative to the project root. */
     public static final String RECIPE = "recipes/tiny-moe/grpo/quickstart.yaml";
+    private static final String ACCURACY = MetricNames.rewardMean("math_accuracy");
+    private static final String FORMAT = MetricNames.rewardMean("format");
 
     /**
      * @param recipe     the GRPO recipe (its model and data paths are filled in here)
@@ -76,12 +80,12 @@ public final class Quickstart {
         Map<String, Double> seconds = new LinkedHashMap<>();
         // Everything that can be wrong with the input is checked before minutes of pretraining.
         Path baseDir = BaseModelCache.dir(o.cacheRoot(), o.pretrain());
-        Path run = o.output().toAbsolutePath();
-        Path data = run.resolve("data");
+        RunLayout run = RunLayout.of(o.output().toAbsolutePath());
+        Path data = run.data();
         List<String> overrides = new ArrayList<>();
         overrides.add("model.path=" + baseDir.toAbsolutePath());
         overrides.add("data.path=" + data.resolve("train.jsonl"));
-        overrides.add("output_dir=" + run);
+        overrides.add("output_dir=" + run.dir());
         overrides.add("seed=" + o.seed());
         overrides.addAll(o.overrides());
         Recipe recipe = RecipeLoader.load(o.recipe(), overrides);
@@ -121,12 +125,12 @@ public final class Quickstart {
         try (GrpoTrainer trainer = new GrpoTrainer(recipe, false);
              Progress bar = Progress.open("grpo", recipe.train().steps(), trainer.step(), log, live)) {
             trained = trainer.train((step, m) -> bar.update(step,
-                    String.format(Locale.ROOT, "reward %.3f accuracy %.3f", Metrics.num(m, "reward"),
-                            Metrics.num(m, "rewards/math_accuracy/mean")),
+                    String.format(Locale.ROOT, "reward %.3f accuracy %.3f", Metrics.num(m, MetricNames.REWARD),
+                            Metrics.num(m, ACCURACY)),
                     step % 5 != 0 && step != 1 ? null
                             : String.format(Locale.ROOT, "step %d/%d reward %.3f accuracy %.3f format %.3f length %.1f",
-                                    step, recipe.train().steps(), Metrics.num(m, "reward"), Metrics.num(m, "rewards/math_accuracy/mean"),
-                                    Metrics.num(m, "rewards/format/mean"), Metrics.num(m, "completions/mean_length"))));
+                                    step, recipe.train().steps(), Metrics.num(m, MetricNames.REWARD), Metrics.num(m, ACCURACY),
+                                    Metrics.num(m, FORMAT), Metrics.num(m, MetricNames.MEAN_LENGTH))));
         }
         seconds.put("grpo", secs(t0));
 
@@ -145,12 +149,12 @@ public final class Quickstart {
 
         double fmtBefore = formatRate(before);
         double fmtAfter = formatRate(after);
-        writeEval(run.resolve("eval_before.json"), accBefore, fmtBefore, before);
-        writeEval(run.resolve("eval_after.json"), accAfter, fmtAfter, after);
-        RunReport.Result report = RunReport.write(run, run.resolve("report"), 3);
-        Result r = new Result(run, base.dir(), !base.cached(), accBefore, accAfter, fmtBefore, fmtAfter, export,
+        writeEval(run.evalBefore(), accBefore, fmtBefore, before);
+        writeEval(run.evalAfter(), accAfter, fmtAfter, after);
+        RunReport.Result report = RunReport.write(run.dir(), run.report(), 3);
+        Result r = new Result(run.dir(), base.dir(), !base.cached(), accBefore, accAfter, fmtBefore, fmtAfter, export,
                 report.html(), seconds);
-        Json.write(run.resolve("quickstart.json"), r, true);
+        Json.write(run.quickstart(), r, true);
         return r;
     }
 

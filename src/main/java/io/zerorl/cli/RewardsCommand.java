@@ -89,56 +89,57 @@ public final class RewardsCommand implements Runnable {
         public Integer call() throws IOException {
             Map<String, Object> opts = new LinkedHashMap<>();
             options.forEach((k, v) -> opts.put(k, parseValue(v)));
-            RewardFunction f = RewardRegistry.standard().create(reward, opts);
-            List<RewardInput> rows = new ArrayList<>();
-            if (!Files.isRegularFile(input)) {
-                throw new ZerorlException("Input file not found: " + input);
-            }
-            try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-                String line;
-                int n = 0;
-                while ((line = r.readLine()) != null) {
-                    n++;
-                    if (line.isBlank()) {
-                        continue;
-                    }
-                    JsonNode node;
-                    try {
-                        node = Json.MAPPER.readTree(line);
-                    } catch (IOException e) {
-                        throw new ZerorlException("Malformed JSON in " + input + " line " + n + ": " + e.getMessage());
-                    }
-                    if (!node.isObject() || !node.hasNonNull("completion")) {
-                        throw new ZerorlException(input + " line " + n + ": each row needs a string 'completion'");
-                    }
-                    Map<String, Object> fields = Json.MAPPER.convertValue(node, Map.class);
-                    String prompt = node.hasNonNull("prompt") && !node.has("entry_point") ? node.get("prompt").asText() : "";
-                    int tokens = node.hasNonNull("completion_tokens") ? node.get("completion_tokens").asInt() : -1;
-                    rows.add(new RewardInput(prompt, node.get("completion").asText(), fields, tokens));
+            try (RewardFunction f = RewardRegistry.standard().create(reward, opts)) {
+                List<RewardInput> rows = new ArrayList<>();
+                if (!Files.isRegularFile(input)) {
+                    throw new ZerorlException("Input file not found: " + input);
                 }
-            }
-            List<Score> scores = f.score(rows);
-            int applicable = 0;
-            double sum = 0;
-            if (output.toAbsolutePath().getParent() != null) {
-                Files.createDirectories(output.toAbsolutePath().getParent());
-            }
-            try (BufferedWriter w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-                for (Score s : scores) {
-                    Map<String, Object> o = new LinkedHashMap<>();
-                    o.put("score", s.value());
-                    o.put("details", s.details());
-                    w.write(Json.MAPPER.writeValueAsString(o));
-                    w.write('\n');
-                    if (s.applicable()) {
-                        applicable++;
-                        sum += s.value();
+                try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+                    String line;
+                    int n = 0;
+                    while ((line = r.readLine()) != null) {
+                        n++;
+                        if (line.isBlank()) {
+                            continue;
+                        }
+                        JsonNode node;
+                        try {
+                            node = Json.MAPPER.readTree(line);
+                        } catch (IOException e) {
+                            throw new ZerorlException("Malformed JSON in " + input + " line " + n + ": " + e.getMessage());
+                        }
+                        if (!node.isObject() || !node.hasNonNull("completion")) {
+                            throw new ZerorlException(input + " line " + n + ": each row needs a string 'completion'");
+                        }
+                        Map<String, Object> fields = Json.MAPPER.convertValue(node, Map.class);
+                        String prompt = node.hasNonNull("prompt") && !node.has("entry_point") ? node.get("prompt").asText() : "";
+                        int tokens = node.hasNonNull("completion_tokens") ? node.get("completion_tokens").asInt() : -1;
+                        rows.add(new RewardInput(prompt, node.get("completion").asText(), fields, tokens));
                     }
                 }
+                List<Score> scores = f.score(rows);
+                int applicable = 0;
+                double sum = 0;
+                if (output.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(output.toAbsolutePath().getParent());
+                }
+                try (BufferedWriter w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+                    for (Score s : scores) {
+                        Map<String, Object> o = new LinkedHashMap<>();
+                        o.put("score", s.value());
+                        o.put("details", s.details());
+                        w.write(Json.MAPPER.writeValueAsString(o));
+                        w.write('\n');
+                        if (s.applicable()) {
+                            applicable++;
+                            sum += s.value();
+                        }
+                    }
+                }
+                spec.commandLine().getOut().printf("%s: %d rows, %d applicable, mean %.4f -> %s%n", f.name(), rows.size(), applicable,
+                        applicable == 0 ? Double.NaN : sum / applicable, output);
+                spec.commandLine().getOut().flush();
             }
-            spec.commandLine().getOut().printf("%s: %d rows, %d applicable, mean %.4f -> %s%n", f.name(), rows.size(), applicable,
-                    applicable == 0 ? Double.NaN : sum / applicable, output);
-            spec.commandLine().getOut().flush();
             return 0;
         }
 

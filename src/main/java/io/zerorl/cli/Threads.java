@@ -1,22 +1,47 @@
 package io.zerorl.cli;
 
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import io.zerorl.util.ZerorlException;
+
 /**
- * PyTorch's CPU thread count, set before the engine starts. Measured on the 2-core machine shared with other
- * jobs: one thread ran a training step of the built-in model 6-14x faster than the default (OpenMP threads spin
- * while waiting for a busy core).
+ * PyTorch's CPU thread count: {@code --threads}, else {@code $ZERORL_THREADS}, else 1. Measured on the 2-core
+ * machine shared with other jobs: one thread ran a training step of the built-in model 6-14x faster than the default
+ * (OpenMP threads spin while waiting for a busy core), and a fixed count makes results bit-reproducible.
  */
 final class Threads {
+    private static final String PROPERTY = "ai.djl.pytorch.num_threads";
+
     private Threads() {}
 
+    /**
+     * Before the engine starts, the count goes into DJL's start-up properties (which a JVM option may already set:
+     * then an explicit {@code --threads} is applied to the running engine instead).
+     */
     static void configure(Integer requested) {
-        String env = System.getenv("ZERORL_THREADS");
-        int n = requested != null ? requested : env != null && !env.isBlank() ? Integer.parseInt(env.trim()) : 1;
+        int n = requested != null ? requested : fromEnvironment();
         if (n < 1) {
-            throw new io.zerorl.util.ZerorlException("--threads must be >= 1, got " + n);
+            throw new ZerorlException("--threads must be >= 1, got " + n);
         }
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(n));
+        String preset = System.getProperty(PROPERTY);
+        if (preset == null) {
+            System.setProperty(PROPERTY, Integer.toString(n));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        } else if (requested != null && !preset.equals(Integer.toString(n))) {
+            Engine.getInstance(); // loads the native library
+            JniUtils.setNumThreads(n);
+        }
+    }
+
+    private static int fromEnvironment() {
+        String env = System.getenv("ZERORL_THREADS");
+        if (env == null || env.isBlank()) {
+            return 1;
+        }
+        try {
+            return Integer.parseInt(env.trim());
+        } catch (NumberFormatException e) {
+            throw new ZerorlException("ZERORL_THREADS must be a whole number of threads, got '" + env + "'");
         }
     }
 }

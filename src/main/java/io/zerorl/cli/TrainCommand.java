@@ -4,6 +4,7 @@ import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.recipe.RecipeLoader;
 import io.zerorl.recipe.RecipeValidator;
+import io.zerorl.run.MetricNames;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.TrainResult;
 import picocli.CommandLine.Command;
@@ -47,8 +48,8 @@ public final class TrainCommand implements Callable<Integer> {
              EvalDuringTraining eval = TrainEval.attach(trainer, r, evalData, bar::log)) {
             res = trainer.train((step, m) -> {
                 String evalSummary = TrainEval.summary(m);
-                bar.update(step, String.format(Locale.ROOT, "reward %.3f loss %.4f", Metrics.num(m, "reward"),
-                        Metrics.num(m, "loss")), line(step, m) + evalSummary);
+                bar.update(step, String.format(Locale.ROOT, "reward %.3f loss %.4f", Metrics.num(m, MetricNames.REWARD),
+                        Metrics.num(m, MetricNames.LOSS)), line(step, m) + evalSummary);
                 if (bar.isLive() && !evalSummary.isEmpty()) {
                     bar.log("step " + step + " " + evalSummary.strip());
                 }
@@ -63,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static String line(int step, Map<String, Object> m) {
         return String.format(Locale.ROOT, "step %d  reward %.4f  loss %.5f  grad_norm %.4f  kl %s  len %.1f  (%.1fs gen, %.1fs train)",
-                step, Metrics.num(m, "reward"), Metrics.num(m, "loss"), Metrics.num(m, "grad_norm"), m.get("kl"),
-                Metrics.num(m, "completions/mean_length"), Metrics.num(m, "time/generate_s"), Metrics.num(m, "time/train_s"));
+                step, Metrics.num(m, MetricNames.REWARD), Metrics.num(m, MetricNames.LOSS), Metrics.num(m, MetricNames.GRAD_NORM), m.get(MetricNames.KL),
+                Metrics.num(m, MetricNames.MEAN_LENGTH), Metrics.num(m, MetricNames.GENERATE_S), Metrics.num(m, MetricNames.TRAIN_S));
     }
 }

@@ -6,6 +6,8 @@ import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.eval.Evaluator;
 import io.zerorl.eval.PolicyGenerator;
 import io.zerorl.recipe.Recipe;
+import io.zerorl.run.MetricNames;
+import io.zerorl.run.RunLayout;
 import io.zerorl.train.GrpoTrainer;
 
 import java.nio.file.Path;
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
 
 /**
  * The recipe's {@code eval:} section wired into a trainer: the CLI does it because {@code train} may not import
- * {@code eval} (DESIGN.md). {@link #prepare} reads and checks the benchmark files before the model is loaded;
+ * {@code eval} (docs/ARCHITECTURE.md). {@link #prepare} reads and checks the benchmark files before the model is loaded;
  * {@link #attach} then evaluates the live policy through the trainer's eval hook.
  */
 final class TrainEval {
@@ -25,20 +27,13 @@ final class TrainEval {
     /** Benchmarks loaded for a run: null when {@code eval.every} is 0. */
     record Prepared(EvalConfig config, List<Dataset> datasets) {}
 
-    /** The section as an {@link EvalConfig} (recipe defaults filled in), or null when evaluation is off. */
+    /** The section as an {@link EvalConfig} (training defaults filled in), or null when evaluation is off. */
     static EvalConfig config(Recipe r) {
-        Recipe.Eval e = r.eval();
-        if (e.every() <= 0) {
+        if (!r.eval().enabled()) {
             return null;
         }
-        return EvalConfig.builder().benchmarks(e.benchmarks()).n(e.n()).ks(e.ks())
-                .template(e.template() != null ? e.template() : r.data().template())
-                .temperature(e.temperature()).topP(e.topP())
-                .maxNewTokens(e.maxNewTokens() != null ? e.maxNewTokens() : r.rollout().maxNewTokens())
-                .seed(r.seed()).limit(e.limit()).batchSize(e.batchSize())
-                .dataDir(r.data().dataDir() == null ? null : Path.of(r.data().dataDir()))
-                .output(e.saveReports() ? Path.of(r.outputDir()).resolve("eval") : null)
-                .build();
+        return r.eval().evalConfig(r.data().template(), r.rollout().maxNewTokens(), r.seed(),
+                r.data().dataDir() == null ? null : Path.of(r.data().dataDir()), RunLayout.of(Path.of(r.outputDir())).eval());
     }
 
     /** Loads and checks every benchmark file now (before any model loads); null when evaluation is off. */
@@ -81,7 +76,7 @@ final class TrainEval {
         StringBuilder sb = new StringBuilder();
         metrics.forEach((k, v) -> {
             boolean shown = k.contains("/pass@") || k.contains("/maj@") && !k.endsWith("/maj@1");
-            if (k.startsWith("eval/") && shown && !k.endsWith("_stderr") && v instanceof Number num) {
+            if (k.startsWith(MetricNames.EVAL_PREFIX) && shown && !k.endsWith("_stderr") && v instanceof Number num) {
                 sb.append(String.format(Locale.ROOT, "  %s %.4f", k, num.doubleValue()));
             }
         });

@@ -11,8 +11,8 @@ import io.zerorl.reward.RewardFunction;
 import io.zerorl.reward.RewardInput;
 import io.zerorl.reward.RewardRegistry;
 import io.zerorl.reward.Score;
-import io.zerorl.reward.code.CodeReward;
 import io.zerorl.rollout.SamplingParams;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
@@ -167,7 +167,7 @@ public final class Evaluator implements AutoCloseable {
             for (Problem p : batch) {
                 requests.add(new CompletionSource.Request(p, template.render(p.question())));
             }
-            List<List<CompletionSource.Sample>> samples = source.generate(requests, withSeed(base, mix(config.seed(), start)));
+            List<List<CompletionSource.Sample>> samples = source.generate(requests, withSeed(base, Seeds.mix(config.seed(), start)));
             if (samples.size() != batch.size()) {
                 throw new IllegalStateException(source.describe() + " returned " + samples.size() + " groups for "
                         + batch.size() + " prompts");
@@ -241,14 +241,6 @@ public final class Evaluator implements AutoCloseable {
                 p.stopTokenIds(), p.stopStrings(), p.n(), seed);
     }
 
-    /** SplitMix64 finaliser of (seed, batch start): distinct, well-spread seeds per batch. */
-    static long mix(long seed, int start) {
-        long z = seed + 0x9E3779B97F4A7C15L * (start + 1L);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
     private Map<String, Object> settings(EvalConfig c) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("source", source.describe());
@@ -271,17 +263,12 @@ public final class Evaluator implements AutoCloseable {
     /** Shuts the verifiers' resources down (the code sandbox's worker pool). */
     @Override
     public synchronized void close() {
-        for (RewardFunction f : verifiers.values()) {
-            if (f instanceof CodeReward c) {
-                c.sandbox().close();
-            } else if (f instanceof AutoCloseable a) {
-                try {
-                    a.close();
-                } catch (Exception e) {
-                    throw new ZerorlException("closing verifier " + f.name() + ": " + e.getMessage(), e);
-                }
+        try {
+            for (RewardFunction f : verifiers.values()) {
+                f.close();
             }
+        } finally {
+            verifiers.clear();
         }
-        verifiers.clear();
     }
 }

@@ -16,7 +16,7 @@ import java.util.List;
  * Completions from a {@link Policy}: encodes each prompt (BOS as the tokenizer config says), samples with
  * the {@link RolloutEngine} (KV cache, per-row seeds, so a seed reproduces the samples) and decodes with
  * special tokens skipped. Works on a policy that is being trained: it reads the current weights, and the
- * rollout engine turns grad mode off on the calling thread (DJL-NOTES hazard 5). Neither the policy nor the
+ * rollout engine turns grad mode off on the calling thread (docs/DJL-NOTES.md, hazard 5). Neither the policy nor the
  * tokenizer is closed here; their owner closes them.
  */
 public final class PolicyGenerator implements CompletionSource {

@@ -36,6 +36,15 @@ public final class HfMapping {
         return b;
     }
 
+    /** Qwen3's attention: {@link #common} plus q/k RMSNorm; q/k/v/o biases with {@code attention_bias} (Qwen3 and Qwen3-MoE). */
+    public static ModelConfig.Builder qwen3Attention(HfConfig hf) {
+        ModelConfig.Builder b = common(hf);
+        b.qkNorm = true;
+        b.qkvBias = hf.getBool("attention_bias", false);
+        b.oBias = b.qkvBias;
+        return b;
+    }
+
     /** Reads {@code rope_scaling} / {@code rope_parameters} into a {@link RopeConfig}. */
     public static RopeConfig rope(HfConfig hf) {
         double theta = hf.ropeTheta(10000.0);

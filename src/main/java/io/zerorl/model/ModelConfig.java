@@ -53,7 +53,6 @@ public final class ModelConfig {
     public final GroupScore groupScore;
     public final double routedScalingFactor;
     public final int numSharedExperts;
-    public final double routerAuxLossCoef;
     private final boolean[] sparseLayers;
     /** Weight-name layout of the experts and router (differs between families). */
     public final WeightNames names;
@@ -95,7 +94,6 @@ public final class ModelConfig {
         groupScore = b.groupScore;
         routedScalingFactor = b.routedScalingFactor;
         numSharedExperts = b.numSharedExperts;
-        routerAuxLossCoef = b.routerAuxLossCoef;
         sparseLayers = b.sparseLayers.clone();
         names = b.names;
         eosTokenId = b.eosTokenId;
@@ -182,7 +180,6 @@ public final class ModelConfig {
         b.groupScore = groupScore;
         b.routedScalingFactor = routedScalingFactor;
         b.numSharedExperts = numSharedExperts;
-        b.routerAuxLossCoef = routerAuxLossCoef;
         b.sparseLayers = sparseLayers.clone();
         b.names = names;
         b.eosTokenId = eosTokenId;
@@ -231,7 +228,6 @@ public final class ModelConfig {
         public GroupScore groupScore = GroupScore.TOP2_SUM;
         public double routedScalingFactor = 1.0;
         public int numSharedExperts;
-        public double routerAuxLossCoef;
         public boolean[] sparseLayers;
         public WeightNames names = WeightNames.STANDARD;
         public int eosTokenId = -1;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.zerorl.tensor.Scalars;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -37,15 +38,15 @@ final class MoeFeedForward implements FeedForward {
     private final NDArray tiny;
 
     MoeFeedForward(ModelConfig c, int layer, NDArray router, NDArray correctionBias, NDArray[][] experts,
-                   DenseMlp shared, Constants scalars, DataType type) {
+                   DenseMlp shared, Scalars scalars, DataType type) {
         this.c = c;
         this.layer = layer;
         this.router = router;
         this.correctionBias = correctionBias;
         this.experts = experts;
         this.shared = shared;
-        this.scaling = scalars.of(c.routedScalingFactor, type);
-        this.tiny = scalars.of(1e-20, type);
+        this.scaling = scalars.cached(c.routedScalingFactor, type);
+        this.tiny = scalars.cached(1e-20, type);
     }
 
     @Override

@@ -4,7 +4,7 @@ import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Turns autograd recording off for the current thread and restores it on close. Grad mode is per
- * thread in DJL's PyTorch engine (DJL-NOTES hazard 5): rollout and eval threads record graphs unless
+ * thread in DJL's PyTorch engine (docs/DJL-NOTES.md, hazard 5): rollout and eval threads record graphs unless
  * they say otherwise.
  */
 public final class NoGrad implements AutoCloseable {

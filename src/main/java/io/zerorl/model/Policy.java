@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.zerorl.checkpoint.Checkpoint;
 import io.zerorl.checkpoint.HfConfig;
+import io.zerorl.tensor.Scalars;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.ByteBuffer;
@@ -24,7 +25,7 @@ import java.util.Map;
  * A decoder-only (optionally MoE) transformer on DJL's PyTorch engine, with Hugging Face parameter
  * names. Weights live in the policy's own long-lived {@link NDManager}; activations belong to the
  * caller's manager or scope (the first operand of each op is an activation, never a weight, so
- * results land in the caller's scope; DJL-NOTES hazard 6).
+ * results land in the caller's scope; docs/DJL-NOTES.md, hazard 6).
  *
  * <p>Shapes: ids, attention mask and position ids are int64 (B, T) for a plain pass; with a KV cache
  * the attention mask covers the past and the new tokens (B, past + T), as in transformers.
@@ -35,7 +36,8 @@ public final class Policy implements AutoCloseable {
     private final DataType dataType;
     private final Map<String, NDArray> params;
     private final List<DecoderLayer> layers = new ArrayList<>();
-    private final Constants scalars;
+    private final Scalars scalars;
+    private final Map<String, ParamSpec.Role> roles;
     private final Rotary rotary;
     private final NDArray invFreq;
     private final NDArray embed;
@@ -48,11 +50,12 @@ public final class Policy implements AutoCloseable {
         this.manager = manager;
         this.dataType = dataType;
         this.params = Collections.unmodifiableMap(params);
-        this.scalars = new Constants(manager);
+        this.roles = ParamSpec.roles(config);
+        this.scalars = new Scalars(manager);
         this.rotary = new Rotary(config.rope, config.ropeDim());
         this.invFreq = owned(manager, rotary.invFreq());
-        this.eps = scalars.of(config.rmsNormEps, dataType);
-        NDArray scale = scalars.of(config.attentionScale(), dataType);
+        this.eps = scalars.cached(config.rmsNormEps, dataType);
+        NDArray scale = scalars.cached(config.attentionScale(), dataType);
         WeightNames n = config.names;
         this.embed = params.get(n.embed());
         this.finalNorm = params.get(n.finalNorm());
@@ -202,6 +205,30 @@ public final class Policy implements AutoCloseable {
         return params;
     }
 
+    /** What training does with parameter {@code name} (declared by {@link ParamSpec}). */
+    public ParamSpec.Role role(String name) {
+        ParamSpec.Role r = roles.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException("no parameter '" + name + "' in this " + config.modelType + " model");
+        }
+        return r;
+    }
+
+    /**
+     * The parameters training updates, in checkpoint order: every one whose role is trainable, routers only when
+     * {@code freezeRouters} is false.
+     */
+    public Map<String, NDArray> trainableParameters(boolean freezeRouters) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((name, p) -> {
+            ParamSpec.Role r = role(name);
+            if (r.trainable() && !(freezeRouters && r == ParamSpec.Role.ROUTER)) {
+                out.put(name, p);
+            }
+        });
+        return out;
+    }
+
     /**
      * Final hidden states (B, T, H) after the last norm.
      *
@@ -223,7 +250,7 @@ public final class Policy implements AutoCloseable {
 
     private NDArray layers(NDArray ids, NDArray positionIds, NDArray mask, KvCache cache, RoutingStats routing) {
         NDArray x = Ops.rows(embed, ids);
-        NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.of(rotary.attentionFactor(), DataType.FLOAT32), dataType);
+        NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.cached(rotary.attentionFactor(), DataType.FLOAT32), dataType);
         ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x, ctx);
@@ -306,7 +333,7 @@ public final class Policy implements AutoCloseable {
     /** (allowed - 1) * big: 0 where allowed, -big elsewhere; a fully masked row stays finite (uniform). */
     private NDArray toBias(NDArray allowed) {
         double big = dataType == DataType.FLOAT16 ? 30000.0 : 1e30;
-        return allowed.sub(scalars.of(1.0, dataType)).mul(scalars.of(big, dataType));
+        return allowed.sub(scalars.cached(1.0, dataType)).mul(scalars.cached(big, dataType));
     }
 
     /** A cache for {@code batch} rows of up to {@code capacity} tokens, owned by {@code parent}'s tree. */

@@ -1,6 +1,13 @@
 package io.zerorl.recipe;
 
+import io.zerorl.algo.GrpoLossConfig;
+import io.zerorl.checkpoint.HfExport;
+import io.zerorl.data.PromptTemplates;
+import io.zerorl.eval.EvalDuringTraining;
+import io.zerorl.optim.OptimConfig;
 import io.zerorl.reward.RewardSpec;
+import io.zerorl.rollout.RolloutConfig;
+import io.zerorl.util.InvalidSetting;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,25 +15,40 @@ import java.util.Map;
 
 /**
  * A GRPO training run, typed. YAML keys are the snake_case names of these components (e.g.
- * {@code train.group_size}); {@link RecipeLoader} merges defaults &lt; YAML &lt; {@code --set key=value} and
- * {@link RecipeValidator} checks everything that can be checked without loading a model.
+ * {@code train.group_size}); {@link RecipeLoader} merges defaults &lt; YAML &lt; {@code --set key=value}. Each section
+ * is the config record of the package that uses it ({@code rollout}: {@link RolloutConfig}, {@code algo}:
+ * {@link GrpoLossConfig}, {@code optim}: {@link OptimConfig}, {@code eval}: {@link EvalDuringTraining.Config}; the
+ * trainer's own sections below) and validates its values when it is built, so a bad value fails while the recipe
+ * loads, naming its key. {@link RecipeValidator} then checks what needs the file system (model, data, rewards,
+ * benchmark files) without loading a model.
  *
  * @param name       run name (model card, logs)
  * @param seed       the only source of randomness: data order is a function of (seed, epoch), rollout sampling
  *                   of (seed, step), so a resumed run continues exactly
- * @param outputDir  run directory: metrics.jsonl, samples.jsonl, recipe.yaml, checkpoints/, export/
+ * @param outputDir  run directory (see {@code run.RunLayout}): metrics.jsonl, samples.jsonl, recipe.yaml,
+ *                   checkpoints/, export/
  * @param rewards    reward entries in {@link RewardSpec#fromMap} form: {@code {name, weight, ...options}}
  * @param eval       evaluation during training (off unless {@code eval.every} &gt; 0)
  */
-public record Recipe(String name, long seed, String outputDir, Model model, Data data, Rollout rollout,
-                     List<Map<String, Object>> rewards, Algo algo, Optim optim, Train train, Checkpoint checkpoint,
-                     Export export, Eval eval) {
+public record Recipe(String name, long seed, String outputDir, Model model, Data data, RolloutConfig rollout,
+                     List<Map<String, Object>> rewards, GrpoLossConfig algo, OptimConfig optim, Train train,
+                     Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval) {
+    public static final List<String> PRECISIONS = List.of("float32", "float16");
+    public static final List<String> DEVICES = List.of("cpu", "gpu");
+
+    public Recipe {
+        InvalidSetting.require(outputDir != null && !outputDir.isBlank(), "output_dir", "must be set");
+    }
 
     /**
      * @param path   Hugging Face model directory (config.json, safetensors, tokenizer files)
      * @param device cpu or gpu
      */
-    public record Model(String path, String device) {}
+    public record Model(String path, String device) {
+        public Model {
+            InvalidSetting.oneOf("device", device, DEVICES);
+        }
+    }
 
     /**
      * @param path        a JSONL file of rows (or null when {@code dataset} names a registered benchmark)
@@ -36,23 +58,12 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
      * @param template    prompt template: r1, plain or chat
      * @param maxRows     use only the first rows (0 = all)
      */
-    public record Data(String path, String dataset, String dataDir, String promptField, String template, int maxRows) {}
-
-    /** Sampling for rollouts (TRL names); log-probs are taken at the same temperature. */
-    public record Rollout(double temperature, double topP, int topK, double minP, int maxNewTokens,
-                          List<String> stopStrings) {}
-
-    /**
-     * @param advantageEstimator grpo or rloo
-     * @param scaleRewards       group, batch or none
-     * @param lossType           grpo, bnpo, dr_grpo or dapo
-     */
-    public record Algo(String advantageEstimator, String scaleRewards, String lossType, double epsilonLow,
-                       double epsilonHigh, double beta, String klEstimator, String policyLoss) {}
-
-    /** AdamW + schedule; {@code schedule} is constant or cosine; max_grad_norm 0 disables clipping. */
-    public record Optim(double lr, int warmupSteps, String schedule, double minLrRatio, double beta1, double beta2,
-                        double eps, double weightDecay, double maxGradNorm) {}
+    public record Data(String path, String dataset, String dataDir, String promptField, String template, int maxRows) {
+        public Data {
+            InvalidSetting.oneOf("template", template, PromptTemplates.names());
+            InvalidSetting.require(maxRows >= 0, "max_rows", "must be >= 0 (0 = all rows), got " + maxRows);
+        }
+    }
 
     /**
      * @param promptsPerStep    prompts (groups) per training step
@@ -66,7 +77,27 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
      */
     public record Train(int steps, int promptsPerStep, int groupSize, int microBatchSize, int numIterations,
                         int refSyncSteps, double refSyncAlpha, String precision, double lossScaleInit,
-                        int lossScaleGrowthInterval, int samplesPerStep, Dapo dapo, Moe moe) {}
+                        int lossScaleGrowthInterval, int samplesPerStep, Dapo dapo, Moe moe) {
+        public Train {
+            InvalidSetting.require(groupSize >= 2, "group_size", "must be >= 2 (GRPO compares completions within a"
+                    + " group), got " + groupSize + "; typical: 8 or 16");
+            InvalidSetting.require(steps >= 1, "steps", "must be >= 1, got " + steps);
+            InvalidSetting.require(promptsPerStep >= 1, "prompts_per_step", "must be >= 1, got " + promptsPerStep);
+            InvalidSetting.require(microBatchSize >= 1, "micro_batch_size", "must be >= 1, got " + microBatchSize);
+            InvalidSetting.require(numIterations >= 1, "num_iterations", "(mu) must be >= 1, got " + numIterations);
+            InvalidSetting.require(refSyncSteps >= 0, "ref_sync_steps", "must be >= 0 (0 = never), got " + refSyncSteps);
+            InvalidSetting.require(refSyncAlpha > 0 && refSyncAlpha <= 1, "ref_sync_alpha", "must be in (0, 1], got "
+                    + refSyncAlpha);
+            InvalidSetting.oneOf("precision", precision, PRECISIONS);
+            InvalidSetting.require(lossScaleInit > 0 && Double.isFinite(lossScaleInit), "loss_scale_init",
+                    "must be a finite number > 0 (typical: 65536), got " + lossScaleInit);
+            InvalidSetting.require(lossScaleGrowthInterval >= 1, "loss_scale_growth_interval", "must be >= 1, got "
+                    + lossScaleGrowthInterval);
+            InvalidSetting.require(samplesPerStep >= 0, "samples_per_step", "must be >= 0, got " + samplesPerStep);
+            InvalidSetting.require(dapo != null, "dapo", "must be a section");
+            InvalidSetting.require(moe != null, "moe", "must be a section");
+        }
+    }
 
     /**
      * DAPO (Yu et al. 2025) options.
@@ -75,62 +106,57 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
      * @param maxRefillRounds          at most this many extra generation rounds per step (then train on what is there)
      * @param maskTruncatedCompletions overlong filtering: completions cut at max_new_tokens get no loss
      */
-    public record Dapo(boolean dynamicSampling, int maxRefillRounds, boolean maskTruncatedCompletions) {}
+    public record Dapo(boolean dynamicSampling, int maxRefillRounds, boolean maskTruncatedCompletions) {
+        public Dapo {
+            InvalidSetting.require(maxRefillRounds >= 0, "max_refill_rounds", "must be >= 0, got " + maxRefillRounds);
+        }
+    }
 
     /**
      * @param routerAuxLossCoef load-balancing loss coefficient (Switch/Mixtral form); 0 = off (verl's default)
      * @param freezeRouter      router weights get no gradient and are not updated
      */
-    public record Moe(double routerAuxLossCoef, boolean freezeRouter) {}
+    public record Moe(double routerAuxLossCoef, boolean freezeRouter) {
+        public Moe {
+            InvalidSetting.require(routerAuxLossCoef >= 0, "router_aux_loss_coef", "must be >= 0 (0 = off), got "
+                    + routerAuxLossCoef);
+        }
+    }
 
     /** Checkpoint every {@code every} steps (0 = never), keep the last {@code keep}. */
-    public record Checkpoint(int every, int keep) {}
+    public record Checkpoint(int every, int keep) {
+        public Checkpoint {
+            InvalidSetting.require(every >= 0, "every", "must be >= 0 (0 = never), got " + every);
+            InvalidSetting.require(keep >= 1, "keep", "must be >= 1, got " + keep);
+        }
+    }
 
     /**
      * @param atEnd         export an HF-layout checkpoint to {@code output_dir/export} when training ends
      * @param dtype         bf16 or fp32
      * @param maxShardBytes shard size of model.safetensors
      */
-    public record Export(boolean atEnd, String dtype, long maxShardBytes) {}
-
-    /**
-     * Evaluation during training: every {@code every} steps the policy as it is then answers the first {@code limit}
-     * problems of each benchmark; {@code eval/<benchmark>/pass@1} (and pass@k, maj@k, standard errors) are logged
-     * with that step's metrics. Runs inside the training loop, so keep {@code limit} and {@code max_new_tokens} small.
-     * Benchmark files are looked for in {@code data.data_dir} (default ./datasets, then ~/.cache/zerorl/datasets).
-     *
-     * @param every        evaluate after steps N, 2N, ... (0 = off, {@code at_start} included)
-     * @param atStart      also evaluate before the first step (logged as step 0), a baseline; not on --resume
-     * @param benchmarks   registered dataset names (gsm8k, math500, aime24, amc23, humaneval, mbpp, mbpp_sanitized,
-     *                     countdown) or descriptor files {@code path/to/name.yaml}
-     * @param limit        problems per benchmark at each evaluation (>= 1)
-     * @param n            samples per problem; pass@1 is their mean correctness
-     * @param ks           the k of pass@k and maj@k, each in 1..n
-     * @param temperature  0 = greedy
-     * @param topP         nucleus sampling when temperature &gt; 0
-     * @param maxNewTokens completion limit; null = {@code rollout.max_new_tokens}
-     * @param template     prompt template r1, plain or chat; null = {@code data.template}
-     * @param batchSize    prompts per generation call
-     * @param saveReports  write each evaluation's problems.jsonl and summaries to {@code output_dir/eval/step_NNNNNN/}
-     */
-    public record Eval(int every, boolean atStart, List<String> benchmarks, int limit, int n, List<Integer> ks,
-                       double temperature, double topP, Integer maxNewTokens, String template, int batchSize,
-                       boolean saveReports) {}
+    public record Export(boolean atEnd, String dtype, long maxShardBytes) {
+        public Export {
+            InvalidSetting.oneOf("dtype", dtype, HfExport.DTYPES);
+            InvalidSetting.require(maxShardBytes > 0, "max_shard_bytes", "must be > 0, got " + maxShardBytes);
+        }
+    }
 
     /** Every default in one place (TRL GRPOConfig-like values scaled for small models). */
     public static Recipe defaults() {
         return new Recipe("grpo", 42, "runs/grpo",
                 new Model(null, "cpu"),
                 new Data(null, null, null, "question", "r1", 0),
-                new Rollout(1.0, 1.0, 0, 0.0, 256, List.of()),
+                RolloutConfig.defaults(),
                 new ArrayList<>(),
-                new Algo("grpo", "group", "dapo", 0.2, 0.2, 0.0, "k3", "vanilla"),
-                new Optim(1e-6, 0, "constant", 0.0, 0.9, 0.99, 1e-8, 0.0, 1.0),
+                GrpoLossConfig.defaults(),
+                OptimConfig.defaults(),
                 new Train(100, 8, 8, 8, 1, 0, 0.6, "float32", 65536, 2000, 4,
                         new Dapo(false, 4, false), new Moe(0.0, false)),
                 new Checkpoint(0, 2),
                 new Export(true, "bf16", 5L << 30),
-                new Eval(0, false, List.of(), 64, 1, List.of(1), 0.0, 0.95, null, null, 16, true));
+                EvalDuringTraining.Config.defaults());
     }
 
     public List<RewardSpec> rewardSpecs() {

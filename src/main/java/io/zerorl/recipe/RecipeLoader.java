@@ -2,6 +2,7 @@ package io.zerorl.recipe;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.zerorl.util.InvalidSetting;
 import io.zerorl.util.Names;
 import io.zerorl.util.ZerorlException;
 
@@ -19,11 +21,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds a {@link Recipe}: defaults &lt; YAML file &lt; {@code --set key=value} overrides (dotted keys, values parsed
  * as YAML scalars or flow lists/maps). Unknown keys are rejected with the nearest valid key (TRL
- * {@code HfArgumentParser} rejects unknown arguments the same way); wrong value types name the key.
+ * {@code HfArgumentParser} rejects unknown arguments the same way); wrong value types name the key, and so do bad
+ * values, which each section's config record rejects as it is built.
  */
 public final class RecipeLoader {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -35,7 +39,10 @@ public final class RecipeLoader {
 
     private RecipeLoader() {}
 
-    /** Reads a recipe file and applies overrides ("train.group_size=8"). Not validated: see {@link RecipeValidator}. */
+    /**
+     * Reads a recipe file and applies overrides ("train.group_size=8"); values are checked, files are not (see
+     * {@link RecipeValidator}).
+     */
     public static Recipe load(Path file, List<String> overrides) {
         if (!Files.isRegularFile(file)) {
             throw new ZerorlException("recipe file " + file + " does not exist (relative paths start at the working directory "
@@ -84,11 +91,31 @@ public final class RecipeLoader {
         try {
             return YAML.treeToValue(tree, Recipe.class);
         } catch (JsonProcessingException e) {
-            throw new ZerorlException("recipe value of the wrong type: " + e.getOriginalMessage()
-                    + " at " + pathOf(e));
+            throw settingError(e).orElseThrow(() -> new ZerorlException("recipe value of the wrong type: "
+                    + e.getOriginalMessage() + " at " + pathOf(e)));
         } catch (IllegalArgumentException e) {
             throw new ZerorlException("recipe value of the wrong type: " + e.getMessage());
         }
+    }
+
+    /**
+     * A section's config record rejected a value while it was built: its error, with the key put inside the section
+     * it sits in ({@code beta2} in {@code optim} = {@code optim.beta2}).
+     */
+    private static Optional<ZerorlException> settingError(JsonProcessingException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof ZerorlException z) {
+                String section = e instanceof JsonMappingException m
+                        ? String.join(".", m.getPath().stream().map(r -> r.getFieldName()).filter(n -> n != null).toList())
+                        : "";
+                if (section.isEmpty()) {
+                    return Optional.of(z);
+                }
+                return Optional.of(z instanceof InvalidSetting bad ? bad.within(section)
+                        : new ZerorlException(section + ": " + z.getMessage(), z));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The resolved recipe as YAML (written to the run directory as recipe.yaml). */
@@ -170,7 +197,7 @@ public final class RecipeLoader {
     }
 
     private static String pathOf(JsonProcessingException e) {
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m) {
+        if (e instanceof JsonMappingException m) {
             StringBuilder sb = new StringBuilder();
             for (var ref : m.getPath()) {
                 if (ref.getFieldName() != null) {

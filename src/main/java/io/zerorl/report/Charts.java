@@ -1,6 +1,7 @@
 package io.zerorl.report;
 
 import io.zerorl.report.RunData.Series;
+import io.zerorl.run.MetricNames;
 import io.zerorl.util.ZerorlException;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -49,8 +50,8 @@ public final class Charts {
         List<Chart> charts = new ArrayList<>();
 
         List<Series> rewards = new ArrayList<>();
-        Map<String, String> perFunction = run.keysLike("rewards/", "/mean");
-        Series total = run.series("reward", "total (weighted)");
+        Map<String, String> perFunction = run.keysLike(MetricNames.REWARDS_PREFIX, "/mean");
+        Series total = run.series(MetricNames.REWARD, "total (weighted)");
         // one function whose mean is the total (weight 1): a second, identical line would only hide the first
         boolean sameAsTotal = perFunction.size() == 1 && java.util.Arrays.equals(total.y(),
                 run.series(perFunction.values().iterator().next(), "").y());
@@ -62,14 +63,14 @@ public final class Charts {
                 "Mean reward of the batch's completions: the weighted total and each reward function.",
                 rewards, false, "reward, rewards/<fn>/mean"));
 
-        Map<String, String> evals = run.keysLike("eval/", "/pass@1");
+        Map<String, String> evals = run.keysLike(MetricNames.EVAL_PREFIX, "/pass@1");
         List<Series> acc = new ArrayList<>();
         String accCaption;
         if (!evals.isEmpty()) {
             evals.forEach((bench, key) -> acc.add(run.series(key, bench + " pass@1")));
             accCaption = "pass@1 on the evaluation benchmarks, at the steps where the trainer evaluated.";
         } else {
-            run.keysLike("rewards/", "/mean").forEach((fn, key) -> {
+            run.keysLike(MetricNames.REWARDS_PREFIX, "/mean").forEach((fn, key) -> {
                 if (isAccuracyReward(fn)) {
                     acc.add(run.series(key, fn));
                 }
@@ -81,36 +82,36 @@ public final class Charts {
 
         charts.add(chart(run, "kl", "KL divergence to the reference policy", "KL",
                 "Mean per-token KL estimate between the policy and the reference model.",
-                seriesOf(run, "kl", "kl"), false, "kl"));
+                seriesOf(run, MetricNames.KL, "kl"), false, "kl"));
         charts.add(chart(run, "completion_length", "Completion length", "tokens",
                 "Mean and longest completion length in tokens (R1-Zero runs typically grow it).",
-                seriesOf(run, "completions/mean_length", "mean", "completions/max_length", "max"), false,
+                seriesOf(run, MetricNames.MEAN_LENGTH, "mean", MetricNames.MAX_LENGTH, "max"), false,
                 "completions/mean_length"));
         charts.add(chart(run, "clip_fraction", "Clipped ratio fraction", "fraction of tokens",
                 "Share of tokens whose importance ratio was clipped: below 1-eps (low), above 1+eps (high), either (region).",
-                seriesOf(run, "clip_ratio/low_mean", "low", "clip_ratio/high_mean", "high",
-                        "clip_ratio/region_mean", "region"), false, "clip_ratio/*_mean"));
+                seriesOf(run, MetricNames.CLIP_LOW, "low", MetricNames.CLIP_HIGH, "high",
+                        MetricNames.CLIP_REGION, "region"), false, "clip_ratio/*_mean"));
         charts.add(chart(run, "entropy", "Policy entropy", "nats per token",
                 "Mean token entropy of the policy on its own completions.",
-                seriesOf(run, "entropy", "entropy"), false, "entropy"));
+                seriesOf(run, MetricNames.ENTROPY, "entropy"), false, "entropy"));
 
         optional(charts, run, "truncated", "Completions cut at the length limit", "fraction",
                 "Share of completions that hit max_completion_length.",
-                "completions/clipped_ratio", "truncated");
+                MetricNames.CLIPPED_RATIO, "truncated");
         optional(charts, run, "reward_spread", "Reward spread within groups", "value",
                 "Std of rewards, and the share of groups whose rewards are all equal (no learning signal).",
-                "reward_std", "reward std", "frac_reward_zero_std", "groups with zero std");
-        optional(charts, run, "loss", "Loss", "loss", "Training loss (policy loss plus KL term).", "loss", "loss");
+                MetricNames.REWARD_STD, "reward std", MetricNames.FRAC_REWARD_ZERO_STD, "groups with zero std");
+        optional(charts, run, "loss", "Loss", "loss", "Training loss (policy loss plus KL term).", MetricNames.LOSS, "loss");
         optional(charts, run, "grad_norm", "Gradient norm", "global L2 norm", "Global gradient norm before clipping.",
-                "grad_norm", "grad norm");
+                MetricNames.GRAD_NORM, "grad norm");
         optional(charts, run, "learning_rate", "Learning rate", "lr", "Learning rate schedule.",
-                "learning_rate", "lr");
+                MetricNames.LEARNING_RATE, "lr");
         optional(charts, run, "throughput", "Throughput", "tokens/s", "Tokens per second in rollout and training.",
-                "tokens_per_s/rollout", "rollout", "tokens_per_s/train", "train");
+                MetricNames.ROLLOUT_TOKENS_PER_S, "rollout", MetricNames.TRAIN_TOKENS_PER_S, "train");
         optional(charts, run, "time", "Time per step", "seconds", "Wall time per step spent generating, scoring, training.",
-                "time/generate_s", "generate", "time/score_s", "score", "time/train_s", "train");
+                MetricNames.GENERATE_S, "generate", MetricNames.SCORE_S, "score", MetricNames.TRAIN_S, "train");
         optional(charts, run, "memory", "Memory", "MB", "Resident set size of the training process.",
-                "memory/rss_mb", "RSS");
+                MetricNames.RSS_MB, "RSS");
         return charts;
     }
 

@@ -3,6 +3,7 @@ package io.zerorl.report;
 import io.zerorl.report.Charts.Chart;
 import io.zerorl.report.RunData.Sample;
 import io.zerorl.report.RunData.Step;
+import io.zerorl.run.MetricNames;
 
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -91,7 +92,7 @@ final class HtmlReport {
 
     private static void headline(StringBuilder h, RunData run) {
         h.append("<h2 id=\"headline\">Headline numbers</h2>\n<div class=\"cards\">\n");
-        RunData.Series reward = run.series("reward", "reward");
+        RunData.Series reward = run.series(MetricNames.REWARD, "reward");
         if (!reward.isEmpty()) {
             int n = reward.y().length;
             int k = Math.max(1, n / 10);
@@ -122,7 +123,7 @@ final class HtmlReport {
             h.append("</table>\n");
             h.append("<p class=\"meta\">From eval_before.json / eval_after.json.</p>\n");
         } else {
-            Map<String, String> evals = run.keysLike("eval/", "/pass@1");
+            Map<String, String> evals = run.keysLike(MetricNames.EVAL_PREFIX, "/pass@1");
             if (evals.isEmpty()) {
                 h.append("<p class=\"missing\">No evaluation: no eval_before.json / eval_after.json and no "
                         + "eval/&lt;benchmark&gt;/pass@1 in metrics.jsonl.</p>\n");

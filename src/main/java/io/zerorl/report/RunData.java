@@ -3,6 +3,8 @@ package io.zerorl.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerorl.run.MetricNames;
+import io.zerorl.run.RunLayout;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
 
@@ -35,12 +37,6 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
                       Map<String, Map<String, Double>> evalBefore, Map<String, Map<String, Double>> evalAfter,
                       List<String> warnings) {
 
-    public static final String METRICS = "metrics.jsonl";
-    public static final String SAMPLES = "samples.jsonl";
-    public static final String RECIPE = "recipe.yaml";
-    public static final String EVAL_BEFORE = "eval_before.json";
-    public static final String EVAL_AFTER = "eval_after.json";
-
     /** One metrics line: the step number and every numeric value on it. */
     public record Step(double step, Map<String, Double> values) {
         public Double get(String key) {
@@ -63,9 +59,10 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
             throw new ZerorlException("Run directory not found: " + runDir
                     + " (pass the folder the trainer wrote metrics.jsonl to)");
         }
-        Path metricsFile = runDir.resolve(METRICS);
+        RunLayout layout = RunLayout.of(runDir);
+        Path metricsFile = layout.metrics();
         if (!Files.isRegularFile(metricsFile)) {
-            throw new ZerorlException("No " + METRICS + " in " + runDir + " (is this a zerorl run directory?)");
+            throw new ZerorlException("No " + RunLayout.METRICS + " in " + runDir + " (is this a zerorl run directory?)");
         }
         List<String> warnings = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
@@ -79,11 +76,11 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
                     values.put(e.getKey(), v);
                 }
             }
-            Double step = values.get("step");
+            Double step = values.get(MetricNames.STEP);
             if (step == null) {
                 step = (double) (steps.size() + 1);
                 if (steps.isEmpty()) {
-                    warnings.add(METRICS + " has no \"step\" key; using the line order instead");
+                    warnings.add(RunLayout.METRICS + " has no \"step\" key; using the line order instead");
                 }
             }
             steps.add(new Step(step, Collections.unmodifiableMap(values)));
@@ -93,28 +90,28 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
         }
 
         List<Sample> samples = new ArrayList<>();
-        Path samplesFile = runDir.resolve(SAMPLES);
+        Path samplesFile = layout.samples();
         if (Files.isRegularFile(samplesFile)) {
             for (Line line : jsonLines(samplesFile, warnings)) {
                 JsonNode n = line.node;
                 Map<String, Double> rewards = new LinkedHashMap<>();
-                JsonNode r = n.path("rewards");
+                JsonNode r = n.path(MetricNames.Sample.REWARDS);
                 if (r.isObject()) {
                     r.fields().forEachRemaining(e -> rewards.put(e.getKey(), number(e.getValue())));
                 }
-                Double step = number(n.get("step"));
-                samples.add(new Sample(step == null ? Double.NaN : step, text(n.get("prompt")),
-                        text(n.get("completion")), rewards, number(n.get("total"))));
+                Double step = number(n.get(MetricNames.STEP));
+                samples.add(new Sample(step == null ? Double.NaN : step, text(n.get(MetricNames.Sample.PROMPT)),
+                        text(n.get(MetricNames.Sample.COMPLETION)), rewards, number(n.get(MetricNames.Sample.TOTAL))));
             }
         }
 
         String recipe = null;
-        Path recipeFile = runDir.resolve(RECIPE);
+        Path recipeFile = layout.recipe();
         if (Files.isRegularFile(recipeFile)) {
             recipe = readString(recipeFile);
         }
         return new RunData(runDir, List.copyOf(steps), List.copyOf(samples), recipe,
-                evalSummary(runDir.resolve(EVAL_BEFORE)), evalSummary(runDir.resolve(EVAL_AFTER)),
+                evalSummary(layout.evalBefore()), evalSummary(layout.evalAfter()),
                 List.copyOf(warnings));
     }
 
@@ -122,7 +119,7 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
     public Set<String> keys() {
         Set<String> keys = new LinkedHashSet<>();
         steps.forEach(s -> keys.addAll(s.values().keySet()));
-        keys.remove("step");
+        keys.remove(MetricNames.STEP);
         return keys;
     }
 

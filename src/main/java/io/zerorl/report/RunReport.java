@@ -1,6 +1,7 @@
 package io.zerorl.report;
 
 import io.zerorl.report.Charts.Chart;
+import io.zerorl.run.RunLayout;
 import io.zerorl.util.Files2;
 
 import java.io.IOException;
@@ -30,7 +31,7 @@ public final class RunReport {
 
     /** {@code RUN_DIR/report}, where the report goes unless told otherwise. */
     public static Path defaultOutput(Path runDir) {
-        return runDir.resolve("report");
+        return RunLayout.of(runDir).report();
     }
 
     /**

@@ -9,13 +9,18 @@ import java.util.List;
  * (running code, computer algebra) should parallelise across the batch. Must return exactly one
  * {@link Score} per input, in order, and must not throw on any model output: a malformed completion
  * scores 0 (with a detail saying why); a row lacking the fields the reward needs is "not applicable".
- * Implementations must be safe to call from several threads.
+ * Implementations must be safe to call from several threads. A function that holds resources (a worker pool, a
+ * process, a connection) releases them in {@link #close}; whoever creates a function closes it.
  */
-public interface RewardFunction {
+public interface RewardFunction extends AutoCloseable {
     /** The name the function was registered under (used for metrics: {@code reward/<name>}). */
     String name();
 
     List<Score> score(List<RewardInput> batch);
+
+    /** Releases what the function holds; nothing by default. Scoring after close is not allowed. */
+    @Override
+    default void close() {}
 
     /** Convenience for one completion. */
     default Score scoreOne(RewardInput input) {

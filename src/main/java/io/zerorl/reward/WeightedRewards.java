@@ -10,9 +10,10 @@ import java.util.Map;
 /**
  * Several rewards with weights (TRL {@code reward_funcs}/{@code reward_weights}): the total of a completion is
  * {@code sum_i w_i * r_i} where a "not applicable" score contributes 0 (TRL's nansum); each function also
- * reports its mean over the applicable scores only (NaN when none), and how many were applicable.
+ * reports its mean over the applicable scores only (NaN when none), and how many were applicable. Owns its
+ * functions: {@link #close} closes them.
  */
-public final class WeightedRewards {
+public final class WeightedRewards implements AutoCloseable {
     /** One weighted function. */
     public record Weighted(RewardFunction function, double weight) {}
 
@@ -42,13 +43,22 @@ public final class WeightedRewards {
         this.functions = List.copyOf(functions);
     }
 
-    /** Builds from recipe entries. */
+    /** Builds from recipe entries; when one fails, those already built are closed. */
     public static WeightedRewards of(List<RewardSpec> specs, RewardRegistry registry) {
         List<Weighted> l = new ArrayList<>();
-        for (RewardSpec s : specs) {
-            l.add(new Weighted(registry.create(s), s.weight()));
+        boolean ok = false;
+        try {
+            for (RewardSpec s : specs) {
+                l.add(new Weighted(registry.create(s), s.weight()));
+            }
+            WeightedRewards w = new WeightedRewards(l);
+            ok = true;
+            return w;
+        } finally {
+            if (!ok) {
+                closeAll(l);
+            }
         }
-        return new WeightedRewards(l);
     }
 
     public List<Weighted> functions() {
@@ -81,5 +91,29 @@ public final class WeightedRewards {
             counts.put(w.function().name(), n);
         }
         return new Result(total, per, means, counts);
+    }
+
+    /** Closes every function (each is closed even when another fails). */
+    @Override
+    public void close() {
+        closeAll(functions);
+    }
+
+    private static void closeAll(List<Weighted> functions) {
+        RuntimeException first = null;
+        for (Weighted w : functions) {
+            try {
+                w.function().close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.zerorl.model.Ops;
 import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.IncrementalDecoder;
 import io.zerorl.tokenizer.StopStringMatcher;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
@@ -128,11 +129,6 @@ public final class RolloutEngine {
             this.nextPosition = promptIds.length;
         }
 
-        static long mix(long seed, int prompt, int sample) {
-            long h = seed * 0x9E3779B97F4A7C15L + prompt;
-            h = (h ^ (h >>> 31)) * 0xBF58476D1CE4E5B9L + sample;
-            return h ^ (h >>> 29);
-        }
     }
 
     private List<Completion> run(NDManager m, List<int[]> prompts, SamplingParams params, int firstPromptIndex) {
@@ -150,7 +146,7 @@ public final class RolloutEngine {
             int pad = promptLen - prompt.length;
             for (int s = 0; s < n; s++) {
                 int r = p * n + s;
-                state[r] = new Row(p, s, prompt, maxNew, Row.mix(params.seed(), firstPromptIndex + p, s));
+                state[r] = new Row(p, s, prompt, maxNew, Seeds.row(params.seed(), firstPromptIndex + p, s));
                 Arrays.fill(ids[r], padId);
                 for (int t = 0; t < prompt.length; t++) {
                     ids[r][pad + t] = prompt[t];

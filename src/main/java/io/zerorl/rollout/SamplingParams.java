@@ -1,6 +1,6 @@
 package io.zerorl.rollout;
 
-import io.zerorl.util.ZerorlException;
+import io.zerorl.util.InvalidSetting;
 
 import java.util.List;
 
@@ -21,29 +21,15 @@ public record SamplingParams(boolean doSample, double temperature, double topP, 
     public SamplingParams {
         stopTokenIds = List.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
-        if (doSample && !(temperature > 0)) {
-            throw new ZerorlException("temperature must be > 0 when sampling (got " + temperature
-                    + "); use greedy decoding (doSample=false / --greedy) for deterministic output");
-        }
-        if (!(topP > 0 && topP <= 1)) {
-            throw new ZerorlException("top_p must be in (0, 1], got " + topP);
-        }
-        if (topK < 0) {
-            throw new ZerorlException("top_k must be >= 0 (0 disables it), got " + topK);
-        }
-        if (!(minP >= 0 && minP < 1)) {
-            throw new ZerorlException("min_p must be in [0, 1), got " + minP);
-        }
-        if (maxNewTokens < 1) {
-            throw new ZerorlException("max_new_tokens must be >= 1, got " + maxNewTokens);
-        }
-        if (n < 1) {
-            throw new ZerorlException("n (samples per prompt) must be >= 1, got " + n);
-        }
+        InvalidSetting.require(!doSample || temperature > 0, "temperature", "must be > 0 when sampling, got "
+                + temperature + "; decode greedily (doSample=false / --greedy) for deterministic output");
+        InvalidSetting.require(topP > 0 && topP <= 1, "top_p", "must be in (0, 1], got " + topP);
+        InvalidSetting.require(topK >= 0, "top_k", "must be >= 0 (0 disables it), got " + topK);
+        InvalidSetting.require(minP >= 0 && minP < 1, "min_p", "must be in [0, 1), got " + minP);
+        InvalidSetting.require(maxNewTokens >= 1, "max_new_tokens", "must be >= 1, got " + maxNewTokens);
+        InvalidSetting.require(n >= 1, "n", "(samples per prompt) must be >= 1, got " + n);
         for (String s : stopStrings) {
-            if (s.isEmpty()) {
-                throw new ZerorlException("stop strings must not be empty");
-            }
+            InvalidSetting.require(!s.isEmpty(), "stop_strings", "must not hold an empty string");
         }
     }
 

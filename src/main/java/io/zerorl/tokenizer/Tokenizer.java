@@ -120,7 +120,7 @@ public final class Tokenizer implements AutoCloseable {
                 "padding", "false", "withOverflowingTokens", "false");
         HuggingFaceTokenizer hf;
         try {
-            // Path overload: the String overload downloads from the hub even when offline (DJL-NOTES item 10).
+            // Path overload: the String overload downloads from the hub even when offline (docs/DJL-NOTES.md, hazard 10).
             hf = HuggingFaceTokenizer.newInstance(tokFile, options);
         } catch (IOException | RuntimeException e) {
             throw new ZerorlException("Cannot load " + tokFile + ": " + e.getMessage(), e);

@@ -9,6 +9,7 @@ import io.zerorl.data.PromptFile;
 import io.zerorl.data.PromptTemplate;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.recipe.Recipe;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class PromptSource {
         int n = items.size();
         int epoch = (int) (cursor / n);
         if (epoch != cachedEpoch) {
-            cachedPerm = permutation(n, mix(seed, epoch));
+            cachedPerm = permutation(n, Seeds.mix(seed, epoch));
             cachedEpoch = epoch;
         }
         return items.get(cachedPerm[(int) (cursor % n)]);
@@ -94,11 +95,4 @@ public final class PromptSource {
         return p;
     }
 
-    /** SplitMix64-style mixing of a seed with a counter (epoch, step, refill round). */
-    public static long mix(long seed, long k) {
-        long z = seed + 0x9E3779B97F4A7C15L * (k + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 }

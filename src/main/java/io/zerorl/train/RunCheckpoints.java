@@ -14,8 +14,8 @@ import io.zerorl.checkpoint.TensorEntry;
 import io.zerorl.checkpoint.WriteOptions;
 import io.zerorl.model.ModelConfig;
 import io.zerorl.model.Policy;
-import io.zerorl.train.optim.AdamW;
-import io.zerorl.train.optim.DynamicLossScaler;
+import io.zerorl.optim.AdamW;
+import io.zerorl.optim.DynamicLossScaler;
 import io.zerorl.util.Files2;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
@@ -162,9 +162,5 @@ public final class RunCheckpoints {
             }
             TensorData.ofFloats(v).emit(sink);
         });
-    }
-
-    static DType dtypeOf(String name) {
-        return name.equals("fp32") ? DType.F32 : DType.BF16;
     }
 }

@@ -151,7 +151,7 @@ public final class SequenceBatch {
         return out;
     }
 
-    // create() wraps Java memory; duplicate() gives torch-owned arrays (DJL-NOTES hazard 2)
+    // create() wraps Java memory; duplicate() gives torch-owned arrays (docs/DJL-NOTES.md, hazard 2)
     private static NDArray longs(NDManager m, long[] v, int b, int t) {
         try (NDArray view = m.create(v, new Shape(b, t))) {
             return view.duplicate();

@@ -145,7 +145,7 @@ class GrpoLossTest {
                 NDArray l = loss.compute(LossInputs.of(split.get(rows), old.get(rows), ref.get(rows), adv.get(rows),
                         mask.get(rows)), norm).loss();
                 sum += l.getFloat();
-                gc.backward(l); // gradients accumulate across backward calls (DJL-NOTES hazard 4)
+                gc.backward(l); // gradients accumulate across backward calls (docs/DJL-NOTES.md, hazard 4)
             }
         }
         assertThat(sum).isCloseTo(fullLoss, within(1e-6));

@@ -3,7 +3,7 @@ package io.zerorl.model;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zerorl.TestPaths;
 import io.zerorl.checkpoint.HfConfig;
-import io.zerorl.model.deepseek.DeepseekV3;
+import io.zerorl.train.pretrain.BaseModel;
 import io.zerorl.util.Json;
 import io.zerorl.util.ZerorlException;
 import org.junit.jupiter.api.Test;
@@ -100,7 +100,7 @@ class ConfigParsingTest {
 
     @Test
     void builtinTinyMoeIsDeepseekStyle() {
-        ModelConfig c = DeepseekV3.tinyDefault(512, 0);
+        ModelConfig c = BaseModel.config(512, 0);
         assertThat(c.isMla()).isTrue();
         assertThat(c.numSharedExperts).isEqualTo(1);
         assertThat(c.numExperts).isEqualTo(8);

@@ -82,7 +82,7 @@ class PolicyLoadTest {
 
     @Test
     void initFromScratchIsSeededAndRunsForward() {
-        ModelConfig c = io.zerorl.model.deepseek.DeepseekV3.tinyDefault(64, 0);
+        ModelConfig c = io.zerorl.train.pretrain.BaseModel.config(64, 0);
         try (Policy a = Policy.init(c, 7, Device.cpu(), DataType.FLOAT32);
              Policy b = Policy.init(c, 7, Device.cpu(), DataType.FLOAT32);
              ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {

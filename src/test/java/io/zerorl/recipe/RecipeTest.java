@@ -1,6 +1,7 @@
 package io.zerorl.recipe;
 
 import io.zerorl.TestPaths;
+import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.util.ZerorlException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,17 +85,36 @@ class RecipeTest {
                 .hasMessageContaining("no config.json");
     }
 
-    /** The validator keeps its own list of schedules (recipe does not import train); it must match the registry. */
+    /** The optim section is the optimizer package's own record: its checks, with the recipe key in the message. */
     @Test
-    void validatorSchedulesAreTheLrScheduleRegistry() {
-        assertThat(RecipeValidator.SCHEDULES).containsExactlyElementsOf(io.zerorl.train.optim.LrSchedule.decays().names());
+    void optimValuesAreCheckedByTheOptimizerConfig() {
         assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.beta2=1.0"))).hasMessageContaining("optim.beta2 must be in [0, 1)");
         assertThatThrownBy(() -> RecipeValidator.validate(toy("optim.min_lr_ratio=2"))).hasMessageContaining("optim.min_lr_ratio");
     }
 
+    /** Each section's record checks its values as the recipe loads; the message names the full key. */
+    @Test
+    void badValuesFailWhileLoadingWithTheFullKey() {
+        assertThatThrownBy(() -> toy("train.dapo.max_refill_rounds=-1")).isInstanceOf(ZerorlException.class)
+                .hasMessageStartingWith("train.dapo.max_refill_rounds must be >= 0");
+        assertThatThrownBy(() -> toy("rollout.temperature=0")).hasMessageStartingWith("rollout.temperature must be > 0");
+        assertThatThrownBy(() -> toy("rollout.top_p=1.5")).hasMessageStartingWith("rollout.top_p must be in (0, 1]");
+        assertThatThrownBy(() -> toy("algo.kl_estimator=k9")).hasMessageStartingWith("algo.kl_estimator: ")
+                .hasMessageContaining("k1, k2, k3");
+        assertThatThrownBy(() -> toy("optim.warmup_steps=-2")).hasMessageStartingWith("optim.warmup_steps must be >= 0");
+        assertThatThrownBy(() -> toy("export.dtype=fp8")).hasMessageStartingWith("export.dtype must be one of bf16, fp32");
+        assertThatThrownBy(() -> toy("train.loss_scale_init=0")).hasMessageStartingWith("train.loss_scale_init must be");
+        assertThatThrownBy(() -> toy("model.device=tpu")).hasMessageStartingWith("model.device must be one of cpu, gpu");
+        assertThatThrownBy(() -> toy("output_dir=")).hasMessageStartingWith("output_dir must be set");
+        assertThatThrownBy(() -> toy("eval.ks=[0]")).hasMessageStartingWith("eval.ks must each be in 1..eval.n");
+        // the same record built in code names its own key only
+        assertThatThrownBy(() -> new io.zerorl.optim.OptimConfig(1e-6, -2, "constant", 0, 0.9, 0.99, 1e-8, 0, 1))
+                .hasMessageStartingWith("warmup_steps must be >= 0");
+    }
+
     @Test
     void evalSectionIsOffByDefaultAndParsesFromYamlAndSet() throws Exception {
-        Recipe.Eval off = toy().eval();
+        EvalDuringTraining.Config off = toy().eval();
         assertThat(off.every()).isZero();
         assertThat(off.benchmarks()).isEmpty();
         assertThat(off.limit()).isEqualTo(64);
@@ -118,7 +138,7 @@ class RecipeTest {
                 """);
         Recipe r = RecipeLoader.load(file, List.of("model.path=" + TestPaths.fixture("qwen2-tiny"),
                 "data.data_dir=" + TestPaths.datasets(), "eval.limit=4", "eval.benchmarks=[gsm8k, math500]"));
-        Recipe.Eval e = r.eval();
+        EvalDuringTraining.Config e = r.eval();
         assertThat(e.every()).isEqualTo(10);
         assertThat(e.atStart()).isTrue();
         assertThat(e.benchmarks()).containsExactly("gsm8k", "math500"); // --set beats YAML

@@ -27,7 +27,7 @@ class TensorHelpersTest {
     }
 
     private NDArray arr(float[] v, long... shape) {
-        return m.create(v, new Shape(shape)).duplicate(); // torch-owned copy (DJL-NOTES hazard 2)
+        return m.create(v, new Shape(shape)).duplicate(); // torch-owned copy (docs/DJL-NOTES.md, hazard 2)
     }
 
     @Test

@@ -21,7 +21,7 @@ import io.zerorl.model.Architectures;
 import io.zerorl.model.ModelConfig;
 import io.zerorl.model.NoGrad;
 import io.zerorl.model.Policy;
-import io.zerorl.train.optim.Grads;
+import io.zerorl.optim.Grads;
 import io.zerorl.util.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -121,7 +121,7 @@ class TrainerFeaturesTest {
             assertThat(export.resolve(f)).exists();
         }
         assertThat(Json.readTree(export.resolve("tokenizer_config.json")).has("chat_template")).isTrue();
-        assertThat(Files.readString(export.resolve("README.md"))).contains("io.zerorl.train.ToyReward", "Training steps:** 4");
+        assertThat(Files.readString(export.resolve("README.md"))).contains("io.zerorl.reward.text.ToyReward", "Training steps:** 4");
         assertSameLogits(resumed.lastCheckpoint(), export);
         assertSameLogits(full.exportDir(), export);
     }

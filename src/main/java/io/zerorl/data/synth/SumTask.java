@@ -4,6 +4,7 @@ import io.zerorl.data.AnswerKind;
 import io.zerorl.data.Dataset;
 import io.zerorl.data.DatasetDescriptor;
 import io.zerorl.data.DatasetRow;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
@@ -132,12 +133,7 @@ public final class SumTask {
 
     /** Which side of the split a problem is on: a fixed hash, independent of seeds. */
     public Split split(Problem p) {
-        long h = 0x9E3779B97F4A7C15L;
-        for (int o : p.operands()) {
-            h = (h ^ o) * 0xBF58476D1CE4E5B9L;
-            h ^= h >>> 31;
-        }
-        return Math.floorMod(h, 100) < config.heldOutPercent() ? Split.HELD_OUT : Split.TRAIN;
+        return Math.floorMod(Seeds.hash(p.operands()), 100) < config.heldOutPercent() ? Split.HELD_OUT : Split.TRAIN;
     }
 
     /** Whether {@code p} is one of this task's held-out problems (its shape fits the task and its hash is held out). */

@@ -30,7 +30,6 @@ final class Mla {
         b.moeIntermediateSize = hf.getInt("moe_intermediate_size", 0);
         b.numSharedExperts = hf.getInt("n_shared_experts", 0);
         b.routedScalingFactor = hf.getDouble("routed_scaling_factor", 1.0);
-        b.routerAuxLossCoef = hf.getDouble("aux_loss_alpha", 0.0);
         int firstDense = hf.getInt("first_k_dense_replace", 0);
         int freq = Math.max(1, hf.getInt("moe_layer_freq", 1));
         for (int i = 0; i < b.numLayers; i++) {

@@ -45,7 +45,6 @@ public final class Mixtral implements Architecture {
         b.topK = hf.getInt("num_experts_per_tok", 2);
         b.moeIntermediateSize = hf.requireInt("intermediate_size");
         b.normTopkProb = true;
-        b.routerAuxLossCoef = hf.getDouble("router_aux_loss_coef", 0.001);
         Arrays.fill(b.sparseLayers, true);
         b.names = NAMES;
         return b.build();

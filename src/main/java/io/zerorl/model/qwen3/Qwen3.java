@@ -16,15 +16,6 @@ public final class Qwen3 implements Architecture {
 
     @Override
     public ModelConfig fromHf(HfConfig hf) {
-        return qwen3Attention(hf).build();
-    }
-
-    /** The Qwen3 attention fields, shared with Qwen3-MoE. */
-    public static ModelConfig.Builder qwen3Attention(HfConfig hf) {
-        ModelConfig.Builder b = HfMapping.common(hf);
-        b.qkNorm = true;
-        b.qkvBias = hf.getBool("attention_bias", false);
-        b.oBias = b.qkvBias;
-        return b;
+        return HfMapping.qwen3Attention(hf).build();
     }
 }

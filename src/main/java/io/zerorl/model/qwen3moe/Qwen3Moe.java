@@ -2,8 +2,8 @@ package io.zerorl.model.qwen3moe;
 
 import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.model.Architecture;
+import io.zerorl.model.HfMapping;
 import io.zerorl.model.ModelConfig;
-import io.zerorl.model.qwen3.Qwen3;
 
 import java.util.HashSet;
 import java.util.List;
@@ -21,12 +21,11 @@ public final class Qwen3Moe implements Architecture {
 
     @Override
     public ModelConfig fromHf(HfConfig hf) {
-        ModelConfig.Builder b = Qwen3.qwen3Attention(hf);
+        ModelConfig.Builder b = HfMapping.qwen3Attention(hf);
         b.numExperts = hf.getIntOf(0, "num_experts", "num_local_experts");
         b.topK = hf.getInt("num_experts_per_tok", 8);
         b.moeIntermediateSize = hf.requireInt("moe_intermediate_size");
         b.normTopkProb = hf.getBool("norm_topk_prob", false);
-        b.routerAuxLossCoef = hf.getDouble("router_aux_loss_coef", 0.001);
         int step = hf.getInt("decoder_sparse_step", 1);
         Set<Integer> mlpOnly = new HashSet<>(hf.getIntList("mlp_only_layers"));
         for (int i = 0; i < b.numLayers; i++) {

@@ -75,7 +75,8 @@ public final class RewardBenchmark {
         double r3 = measure(seconds, () -> code.score(programs).size());
         out.printf("code (python sandbox):           %,.1f programs/s (%d workers; %s)%n", r3, code.sandbox().workers(),
                 PythonSandbox.isolation().describe());
-        code.sandbox().close();
+        code.close();
+        math.close();
     }
 
     private static double measure(double seconds, java.util.function.IntSupplier batch) {

@@ -54,6 +54,12 @@ public final class CodeReward implements RewardFunction {
         return sandbox;
     }
 
+    /** Stops the sandbox's worker pool. */
+    @Override
+    public void close() {
+        sandbox.close();
+    }
+
     @Override
     public List<Score> score(List<RewardInput> batch) {
         Score[] out = new Score[batch.size()];

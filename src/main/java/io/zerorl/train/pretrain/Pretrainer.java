@@ -12,9 +12,9 @@ import io.zerorl.data.synth.SumTask;
 import io.zerorl.model.Policy;
 import io.zerorl.tensor.LogProbs;
 import io.zerorl.tensor.Masked;
-import io.zerorl.train.optim.AdamW;
-import io.zerorl.train.optim.Grads;
-import io.zerorl.train.optim.LrSchedule;
+import io.zerorl.optim.AdamW;
+import io.zerorl.optim.Grads;
+import io.zerorl.optim.LrSchedule;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
@@ -28,9 +28,9 @@ import java.util.function.Function;
 /**
  * Next-token pretraining of a policy on the synthetic corpus: whole documents (each followed by EOS) are packed
  * into rows of {@code seqLen} tokens, the tail padded and masked; the loss is the mean cross-entropy of the
- * shifted targets over real tokens; AdamW (no decay on norms and biases) with linear warmup and cosine decay,
- * global-norm clipping. One {@link NDScope} per step holds every activation (DJL-NOTES hazard 6); the optimizer
- * step runs outside it.
+ * shifted targets over real tokens; AdamW over the parameters the model declares trainable (no decay where their
+ * role says so: norms and biases) with linear warmup and cosine decay, global-norm clipping. One {@link NDScope}
+ * per step holds every activation (docs/DJL-NOTES.md, hazard 6); the optimizer step runs outside it.
  */
 public final class Pretrainer {
     /** One logged point. */
@@ -59,7 +59,7 @@ public final class Pretrainer {
         PretrainCorpus corpus = new PretrainCorpus(new SumTask(cfg.task()), cfg.mix());
         SplittableRandom rng = new SplittableRandom(cfg.seed());
         LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.warmupSteps(), cfg.steps(), "cosine", cfg.minLrRatio());
-        var params = policy.parameters();
+        var params = policy.trainableParameters(false);
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
         }
@@ -68,28 +68,11 @@ public final class Pretrainer {
         long start = System.nanoTime();
         long windowStart = start;
         long windowTokens = 0;
-        NDIndex dropLast = new NDIndex(":, :-1");
-        NDIndex dropFirst = new NDIndex(":, 1:");
         try (AdamW opt = new AdamW(params, new AdamW.Config(0.9, 0.95, 1e-8, cfg.weightDecay()),
-                name -> !name.endsWith("norm.weight") && !name.endsWith("bias"))) {
+                name -> policy.role(name).decayed())) {
             for (int step = 0; step < cfg.steps(); step++) {
                 Batch batch = pack(corpus, rng, encode, eosId, cfg.batchSize(), cfg.seqLen());
-                double loss;
-                try (NDScope scope = new NDScope(); NDManager m = policy.manager().newSubManager()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray ids = owned(m.create(batch.ids));
-                    NDArray mask = owned(m.create(batch.mask));
-                    NDArray pos = m.arange(0, cfg.seqLen(), 1, DataType.INT64).expandDims(0)
-                            .repeat(0, cfg.batchSize());
-                    NDArray ones = m.ones(ids.getShape(), DataType.INT64);
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        NDArray logits = policy.forward(ids, ones, pos);
-                        NDArray logp = LogProbs.gather(logits.get(dropLast), ids.get(dropFirst));
-                        NDArray l = Masked.mean(logp, mask.get(dropFirst)).neg();
-                        gc.backward(l);
-                        loss = l.getFloat();
-                    }
-                }
+                double loss = lossAndBackward(policy, batch, cfg);
                 if (!Double.isFinite(loss)) {
                     throw new ZerorlException("pretraining loss became " + loss + " at step " + (step + 1)
                             + "; lower the learning rate (now " + cfg.lr() + ")");
@@ -118,6 +101,28 @@ public final class Pretrainer {
         return new Result(cfg.steps(), losses, tokens, (System.nanoTime() - start) / 1e9);
     }
 
+    private static final NDIndex DROP_LAST = new NDIndex(":, :-1");
+    private static final NDIndex DROP_FIRST = new NDIndex(":, 1:");
+
+    /** Forward and backward of one packed batch: the mean next-token cross-entropy over real tokens. */
+    private static double lossAndBackward(Policy policy, Batch batch, PretrainConfig cfg) {
+        try (NDScope scope = new NDScope(); NDManager m = policy.manager().newSubManager()) {
+            scope.suppressNotUsedWarning();
+            NDArray ids = owned(m.create(batch.ids));
+            NDArray mask = owned(m.create(batch.mask));
+            NDArray pos = m.arange(0, cfg.seqLen(), 1, DataType.INT64).expandDims(0)
+                    .repeat(0, cfg.batchSize());
+            NDArray ones = m.ones(ids.getShape(), DataType.INT64);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = policy.forward(ids, ones, pos);
+                NDArray logp = LogProbs.gather(logits.get(DROP_LAST), ids.get(DROP_FIRST));
+                NDArray l = Masked.mean(logp, mask.get(DROP_FIRST)).neg();
+                gc.backward(l);
+                return l.getFloat();
+            }
+        }
+    }
+
     /** One line of progress output. */
     public static String format(Progress p, int totalSteps) {
         return String.format(Locale.ROOT, "pretrain step %d/%d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tokens/s",
@@ -125,7 +130,7 @@ public final class Pretrainer {
     }
 
     private static NDArray owned(NDArray javaBacked) {
-        // arrays created from Java data are views of a Java buffer; keep a torch-owned copy (DJL-NOTES hazard 2)
+        // arrays created from Java data are views of a Java buffer; keep a torch-owned copy (docs/DJL-NOTES.md, hazard 2)
         NDArray copy = javaBacked.duplicate();
         javaBacked.close();
         return copy;

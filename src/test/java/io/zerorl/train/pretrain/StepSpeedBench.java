@@ -27,7 +27,7 @@ class StepSpeedBench {
         String[] specs = System.getProperty("bench.specs", "128,4,8,64;96,3,4,64;64,2,4,64").split(";");
         for (String s : specs) {
             String[] f = s.split(",");
-            ObjectNode j = DeepseekV3.tinyDefault(102, 0).hfJson.deepCopy();
+            ObjectNode j = BaseModel.config(102, 0).hfJson.deepCopy();
             j.put("hidden_size", Integer.parseInt(f[0]));
             j.put("num_hidden_layers", Integer.parseInt(f[1]));
             j.put("n_routed_experts", Integer.parseInt(f[2]));

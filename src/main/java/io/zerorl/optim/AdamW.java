@@ -1,4 +1,4 @@
-package io.zerorl.train.optim;
+package io.zerorl.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -22,10 +22,11 @@ import java.util.function.Predicate;
  *   v    = b2 v + (1 - b2) g^2
  *   p   -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  * </pre>
- * Written by us because DJL's Trainer/optimizer throws on all-zero gradients and clips wrongly (DJL-NOTES 7, 8).
- * Parameters are updated in place (through a detached view, so autograd never sees it); state lives in this
- * optimizer's own manager, in float32. A non-float32 (fp16) parameter gets a float32 master copy: the update is
- * applied to the master, which is then cast back into the parameter (DJL-NOTES 3: mixed precision is ours to do).
+ * Written by us because DJL's Trainer/optimizer throws on all-zero gradients and clips wrongly
+ * (docs/DJL-NOTES.md, hazards 7, 8). Parameters are updated in place (through a detached view, so autograd never
+ * sees it); state lives in this optimizer's own manager, in float32. A non-float32 (fp16) parameter gets a float32
+ * master copy: the update is applied to the master, which is then cast back into the parameter (docs/DJL-NOTES.md,
+ * hazard 3: mixed precision is ours to do).
  * Gradients are read, never zeroed here; call {@link #zeroGrad()} after the step.
  */
 public final class AdamW implements AutoCloseable {
@@ -39,12 +40,7 @@ public final class AdamW implements AutoCloseable {
      */
     public record Config(double beta1, double beta2, double eps, double weightDecay) {
         public Config {
-            if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-                throw new ZerorlException("adam betas must be in [0, 1), got " + beta1 + ", " + beta2);
-            }
-            if (!(eps > 0) || !(weightDecay >= 0)) {
-                throw new ZerorlException("adam eps must be > 0 and weight_decay >= 0, got " + eps + ", " + weightDecay);
-            }
+            OptimConfig.adamChecks(beta1, beta2, eps, weightDecay);
         }
 
         public static Config defaults() {
@@ -80,7 +76,7 @@ public final class AdamW implements AutoCloseable {
             if (master != null) {
                 master.attach(manager);
             }
-            // a caller's open NDScope must not free long-lived state (DJL-NOTES hazard 6)
+            // a caller's open NDScope must not free long-lived state (docs/DJL-NOTES.md, hazard 6)
             NDScope.unregister(m, v);
             if (master != null) {
                 NDScope.unregister(master);

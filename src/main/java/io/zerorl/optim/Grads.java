@@ -1,4 +1,4 @@
-package io.zerorl.train.optim;
+package io.zerorl.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
@@ -10,7 +10,7 @@ import java.util.Collection;
 
 /**
  * Whole-model gradient operations over parameters with gradients attached. Each {@code getGradient()} handle
- * is closed by a scope (DJL-NOTES hazard 6); the gradient storage itself is modified in place.
+ * is closed by a scope (docs/DJL-NOTES.md, hazard 6); the gradient storage itself is modified in place.
  */
 public final class Grads {
     private static final NDIndex ALL = new NDIndex("...");

@@ -1,4 +1,4 @@
-package io.zerorl.train.optim;
+package io.zerorl.optim;
 
 import ai.djl.ndarray.NDArray;
 import io.zerorl.tensor.Scalars;
@@ -50,7 +50,7 @@ public final class DynamicLossScaler {
         return scale;
     }
 
-    /** loss * S with a torch-owned constant, safe to differentiate (DJL-NOTES hazard 2). */
+    /** loss * S with a torch-owned constant, safe to differentiate (docs/DJL-NOTES.md, hazard 2). */
     public NDArray scaleLoss(NDArray loss) {
         return loss.mul(Scalars.like(loss, scale));
     }

@@ -1,4 +1,4 @@
-package io.zerorl.train.optim;
+package io.zerorl.optim;
 
 import io.zerorl.util.Registry;
 import io.zerorl.util.ZerorlException;

@@ -1,4 +1,4 @@
-package io.zerorl.train;
+package io.zerorl.reward.text;
 
 import io.zerorl.reward.RewardFunction;
 import io.zerorl.reward.RewardInput;
@@ -9,7 +9,7 @@ import io.zerorl.reward.Score;
  * A dense toy reward for smoke tests and tiny recipes: the fraction of the completion's characters that are in
  * {@code chars} (default: lowercase vowels). A randomly initialised tiny model can learn it in tens of steps, so
  * "reward rises" is a check of the whole loop rather than of the task. Named {@code toy_chars} in metrics; used
- * in recipes by its class name {@code io.zerorl.train.ToyReward}.
+ * in recipes by its class name {@code io.zerorl.reward.text.ToyReward}.
  */
 public final class ToyReward extends RewardFunction.PerItem {
     private final String chars;

@@ -1,4 +1,4 @@
-package io.zerorl.train.optim;
+package io.zerorl.optim;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
