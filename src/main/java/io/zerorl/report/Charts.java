@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The report's charts: which metrics each one plots, and rendering to PNG with XChart in headless AWT.
@@ -26,9 +28,22 @@ public final class Charts {
     public static final int WIDTH = 800;
     public static final int HEIGHT = 400;
 
-    /** A chart to draw: file stem, title, what it shows, and the series (empty: {@code note} says why). */
+    /** Weight of the moving average drawn over per-step values (TensorBoard's smoothing slider, 0 = none). */
+    public static final double SMOOTHING = 0.9;
+
+    /**
+     * A chart to draw: file stem, title, what it shows, and the series (empty: {@code note} says why).
+     *
+     * @param smoothed draw each series as a thin line of its per-step values under its moving average
+     * @param marks    single points drawn as large markers over the lines (held-out evaluations before and after)
+     */
     public record Chart(String name, String title, String yLabel, String caption, List<Series> series,
-                        boolean markers, String note) {
+                        boolean markers, String note, boolean smoothed, List<Series> marks) {
+        public Chart(String name, String title, String yLabel, String caption, List<Series> series, boolean markers,
+                     String note) {
+            this(name, title, yLabel, caption, series, markers, note, false, List.of());
+        }
+
         public String file() {
             return name + ".png";
         }
@@ -37,6 +52,10 @@ public final class Charts {
             return series.stream().anyMatch(s -> !s.isEmpty());
         }
     }
+
+    /** Line colours of the smoothed charts (XChart's default theme's first colours), one per series. */
+    private static final Color[] PALETTE = {new Color(0, 55, 255), new Color(255, 172, 0), new Color(128, 255, 0),
+        new Color(255, 0, 38), new Color(168, 0, 255), new Color(0, 255, 200)};
 
     private Charts() {}
 
@@ -59,9 +78,9 @@ public final class Charts {
             rewards.add(total);
         }
         perFunction.forEach((fn, key) -> rewards.add(run.series(key, fn)));
-        charts.add(chart(run, "reward", "Reward per function", "mean reward",
+        charts.add(smooth(chart(run, "reward", "Reward per function", "mean reward",
                 "Mean reward of the batch's completions: the weighted total and each reward function.",
-                rewards, false, "reward, rewards/<fn>/mean"));
+                rewards, false, "reward, rewards/<fn>/mean"), List.of()));
 
         Map<String, String> evals = run.keysLike(MetricNames.EVAL_PREFIX, "/pass@1");
         List<Series> acc = new ArrayList<>();
@@ -77,8 +96,9 @@ public final class Charts {
             });
             accCaption = "No eval/<benchmark>/pass@1 logged: training accuracy from the correctness reward(s) instead.";
         }
-        charts.add(chart(run, "accuracy", "Accuracy", "accuracy", accCaption, acc, !evals.isEmpty(),
-                "eval/<benchmark>/pass@1 or rewards/<accuracy fn>/mean"));
+        Chart accuracy = chart(run, "accuracy", "Accuracy", "accuracy", accCaption, acc, !evals.isEmpty(),
+                "eval/<benchmark>/pass@1 or rewards/<accuracy fn>/mean");
+        charts.add(evals.isEmpty() ? smooth(accuracy, heldOut(run, accuracy)) : accuracy);
 
         charts.add(chart(run, "kl", "KL divergence to the reference policy", "KL",
                 "Mean per-token KL estimate between the policy and the reference model.",
@@ -113,6 +133,51 @@ public final class Charts {
         optional(charts, run, "memory", "Memory", "MB", "Resident set size of the training process.",
                 MetricNames.RSS_MB, "RSS");
         return charts;
+    }
+
+    /**
+     * Per-step values of a small batch are mostly noise: with more than 20 points the chart shows them thin, under
+     * their moving average, as training dashboards do, and the caption says so. {@code marks} are drawn on top.
+     */
+    private static Chart smooth(Chart c, List<Series> marks) {
+        boolean smoothed = c.drawable() && !fewPoints(c.series());
+        if (!smoothed && marks.isEmpty()) {
+            return c;
+        }
+        String caption = c.caption() + (smoothed ? String.format(Locale.ROOT, " Thin lines: each step; thick lines:"
+                + " exponential moving average (weight %.1f).", SMOOTHING) : "")
+                + (marks.isEmpty() ? "" : " Large markers: held-out accuracy before and after training.");
+        return new Chart(c.name(), c.title(), c.yLabel(), caption, c.series(), c.markers(), c.note(), smoothed, marks);
+    }
+
+    /**
+     * The held-out evaluations of a run that has them ({@code eval_before.json}, {@code eval_after.json}): each
+     * benchmark's pass@1 before training at step 0 and after it at the last step.
+     */
+    private static List<Series> heldOut(RunData run, Chart accuracy) {
+        if (!accuracy.drawable()) {
+            return List.of();
+        }
+        double last = accuracy.series().stream().mapToDouble(s -> s.x()[s.x().length - 1]).max().orElse(0);
+        Set<String> benchmarks = new TreeSet<>(run.evalBefore().keySet());
+        benchmarks.addAll(run.evalAfter().keySet());
+        List<Series> out = new ArrayList<>();
+        for (String b : benchmarks) {
+            List<double[]> points = new ArrayList<>();
+            Double before = run.evalBefore().getOrDefault(b, Map.of()).get("pass@1");
+            Double after = run.evalAfter().getOrDefault(b, Map.of()).get("pass@1");
+            if (before != null) {
+                points.add(new double[] {0, before});
+            }
+            if (after != null) {
+                points.add(new double[] {last, after});
+            }
+            if (!points.isEmpty()) {
+                out.add(new Series("held-out " + b + " pass@1",
+                        points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray()));
+            }
+        }
+        return out;
     }
 
     private static Chart chart(RunData run, String name, String title, String yLabel, String caption,
@@ -182,14 +247,35 @@ public final class Charts {
             st.setAntiAlias(true);
             // XChart's default pattern prints ".08"; a formatting function would change its tick spacing
             st.setLocale(Locale.ROOT);
-            st.setYAxisDecimalPattern(decimalPattern(c.series(), false));
-            st.setXAxisDecimalPattern(decimalPattern(c.series(), true));
-            st.setLegendVisible(c.series().size() > 1);
-            for (Series s : c.series()) {
-                XYSeries xy = chart.addSeries(s.label(), s.x(), s.y());
-                if (!c.markers()) {
-                    xy.setMarker(SeriesMarkers.NONE);
+            List<Series> all = new ArrayList<>(c.series());
+            all.addAll(c.marks());
+            st.setYAxisDecimalPattern(decimalPattern(all, false));
+            st.setXAxisDecimalPattern(decimalPattern(all, true));
+            st.setLegendVisible(c.series().size() + c.marks().size() > 1);
+            for (int i = 0; i < c.series().size(); i++) {
+                Series s = c.series().get(i);
+                if (!c.smoothed()) {
+                    XYSeries xy = chart.addSeries(s.label(), s.x(), s.y());
+                    if (!c.markers()) {
+                        xy.setMarker(SeriesMarkers.NONE);
+                    }
+                    continue;
                 }
+                Color color = PALETTE[i % PALETTE.length];
+                XYSeries raw = chart.addSeries(s.label() + " (each step)", s.x(), s.y());
+                raw.setMarker(SeriesMarkers.NONE).setLineColor(new Color(color.getRed(), color.getGreen(),
+                        color.getBlue(), 70)).setLineWidth(1f).setShowInLegend(false);
+                Series ema = s.smoothed(SMOOTHING);
+                chart.addSeries(s.label(), ema.x(), ema.y()).setMarker(SeriesMarkers.NONE).setLineColor(color)
+                        .setLineWidth(2.5f);
+            }
+            for (Series m : c.marks()) {
+                XYSeries xy = chart.addSeries(m.label(), m.x(), m.y());
+                xy.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                xy.setMarker(SeriesMarkers.DIAMOND).setMarkerColor(Color.BLACK);
+            }
+            if (!c.marks().isEmpty()) {
+                st.setMarkerSize(11);
             }
             return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException | RuntimeException | LinkageError e) {

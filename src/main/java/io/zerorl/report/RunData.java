@@ -52,6 +52,23 @@ public record RunData(Path runDir, List<Step> steps, List<Sample> samples, Strin
         public boolean isEmpty() {
             return x.length == 0;
         }
+
+        /**
+         * The exponential moving average training dashboards draw over noisy per-step values (TensorBoard's
+         * smoothing: {@code s_t = w s_(t-1) + (1 - w) y_t}, divided by {@code 1 - w^t} so the first points are not
+         * pulled towards 0).
+         */
+        public Series smoothed(double weight) {
+            double[] out = new double[y.length];
+            double last = 0;
+            double debias = 1;
+            for (int i = 0; i < y.length; i++) {
+                last = weight * last + (1 - weight) * y[i];
+                debias *= weight;
+                out[i] = last / (1 - debias);
+            }
+            return new Series(label, x, out);
+        }
     }
 
     public static RunData read(Path runDir) {
