@@ -68,6 +68,31 @@ class MathVerifyCasesTest {
     /** The case's Math-Verify configuration as math_accuracy options (defaults are left out). */
     static Map<String, Object> options(JsonNode config) {
         Map<String, Object> o = new LinkedHashMap<>();
+        if (config.hasNonNull("precision") && config.get("precision").asInt() != 6) {
+            o.put("precision", config.get("precision").asInt());
+        }
+        if (config.has("strict") && !config.get("strict").asBoolean()) {
+            o.put("strict", false);
+        }
+        if (config.has("allow_set_relation_comp") && config.get("allow_set_relation_comp").asBoolean()) {
+            o.put("allow_set_relation_comp", true);
+        }
+        List<String> types = new ArrayList<>();
+        config.path("match_types").forEach(t -> types.add(t.asText()));
+        if (!types.isEmpty() && !types.equals(List.of("latex", "expr"))) {
+            o.put("match_types", String.join(",", types));
+        }
+        if (config.path("string_config").has("strings")) {
+            List<String> letters = new ArrayList<>();
+            config.get("string_config").get("strings").forEach(t -> letters.add(t.asText()));
+            o.put("choices", String.join(",", letters));
+        }
+        if (config.has("boxed_match_priority")) {
+            o.put("boxed_match_priority", config.get("boxed_match_priority").asInt());
+        }
+        if (config.has("normalization_config.malformed_operators")) {
+            o.put("malformed_operators", config.get("normalization_config.malformed_operators").asBoolean());
+        }
         return o;
     }
 
@@ -111,8 +136,20 @@ class MathVerifyCasesTest {
         assertThat(missesByKind.get("unexplained")).as("every miss has a known kind, explained in rewards/README.md").isNull();
     }
 
-    /** Known disagreements (expected 1, scored 0), by id; each kind is explained in rewards/README.md. */
-    static final Map<Integer, String> MISS_KIND = Map.of();
+    /**
+     * Known disagreements (expected 1, scored 0), by id; each kind is explained in rewards/README.md ("Math-Verify's
+     * test suite"). All are cases where accepting would break a hacking guard or accept a wrong value.
+     */
+    static final Map<Integer, String> MISS_KIND = Map.of(
+            // "Answer $ \frac{1}{2} \$ = \frac{10}{9} $" vs 10/9: Math-Verify takes the right side of any predicted
+            // equation; we drop a side only when it is a lone variable or named quantity, and 1/2 is a number
+            35, "guard: a predicted relation is not reduced to its right side (left side is not a variable)",
+            // gold "1 = \zzz = x = 0" vs 0: Math-Verify cannot parse \zzz and falls back to the last side
+            109, "guard: a gold relation is not reduced to its last side (unknown command, sides are not variables)",
+            // gold: an unclosed box with "W(n) = 1 and W(n) = -1" (two answers); pred "W(x)=1orW(x)=-1" reads as -1
+            218, "guard: one predicted value against a gold of two answers (and W(x) is not W(n) in strict mode)",
+            // 1 - 1/e vs 1 + 1/e (0.632 vs 1.368): Math-Verify's own test expects equal; we keep the values apart
+            270, "not equal in value: Math-Verify's test accepts 1 - 1/e for 1 + 1/e");
 
     private static String shorten(String s) {
         String one = s.replace("\n", "\\n");
