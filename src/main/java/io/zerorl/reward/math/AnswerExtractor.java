@@ -62,7 +62,7 @@ public final class AnswerExtractor {
                     + "(\\s*(?:%|[Pp]ercentage|[Pp]ercent|[Pp]ct)\\b?)?");
     private static final String EXPR_CHARS = "[\\d.\\s+\\-*×/^()÷]";
     private static final Pattern EXPR = Pattern.compile(
-            "-?\\(?-?\\d" + EXPR_CHARS + "*[+\\-*×/^()÷]" + EXPR_CHARS + "+?\\)?(?=(?:\\*\\*)?(?:[.,:\\s)$]|$))");
+            "-?\\(?-?\\d" + EXPR_CHARS + "{0,80}[+\\-*×/^()÷]" + EXPR_CHARS + "{1,80}?\\)?(?=(?:\\*\\*)?(?:[.,:\\s)$]|$))");
     private static final Pattern EXPR_OR_NUMBER_START = Pattern.compile("(?:^|(?<=[\\s=]))(?:\\*\\*)?[" + CURRENCY + "]?[-(.\\d]");
     private static final Pattern PERCENT_AFTER = Pattern.compile("\\s*(\\\\%|%|[Pp]ercentage|[Pp]ercent|[Pp]ct)");
     private static final Pattern CHAIN_SEP = Pattern.compile("\\s*(?:,?\\s*and|,?\\s*or|,)\\s*");
@@ -170,7 +170,7 @@ public final class AnswerExtractor {
         Found best = null;
         while (m.find()) {
             int limit = Math.min(text.length(), m.end() + 100);
-            Matcher is = IS.matcher(text).region(m.end(), text.length());
+            Matcher is = IS.matcher(text).region(m.end(), Math.min(text.length(), limit + 10));
             while (is.find() && is.start() <= limit) {
                 Found x = valueAt(text, is.end(), cfg, true);
                 if (x != null) {
@@ -192,19 +192,19 @@ public final class AnswerExtractor {
             }
             int from = at + anchor.length();
             if (cfg.latex() && envs != null) {
-                for (int k = 0; k < envs.size(); k++) {
-                    Env e = envs.get(k);
-                    if (e.start() >= from && e.start() <= from + 50) {
-                        Found c = chain(text, envs, k);
-                        best = better(best, new Found(c.answer(), c.end(), at, method));
-                        break;
-                    }
+                int k = firstEnvFrom(envs, from);
+                if (k < envs.size() && envs.get(k).start() <= from + 50) {
+                    Found c = chain(text, envs, k);
+                    best = better(best, new Found(c.answer(), c.end(), at, method));
                 }
             }
             if (cfg.expr()) {
                 Found x = null;
                 int limit = Math.min(text.length(), from + 100);
-                for (int eq = text.lastIndexOf('=', limit - 1); eq >= from && x == null; eq = text.lastIndexOf('=', eq - 1)) {
+                for (int eq = limit - 1; eq >= from && x == null; eq--) {
+                    if (text.charAt(eq) != '=') {
+                        continue;
+                    }
                     int p = eq + 1;
                     while (p < text.length() && Character.isWhitespace(text.charAt(p))) {
                         p++;
@@ -226,6 +226,21 @@ public final class AnswerExtractor {
             }
         }
         return best;
+    }
+
+    /** Index of the first span starting at or after {@code from} (spans are sorted by start). */
+    private static int firstEnvFrom(List<Env> envs, int from) {
+        int lo = 0;
+        int hi = envs.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (envs.get(mid).start() < from) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     private static boolean followedByEquals(String text, int end) {
@@ -505,7 +520,7 @@ public final class AnswerExtractor {
 
     /** The first number or expression starting in [from, to) with an anchor before it. */
     private static Found numberOrExprFrom(String text, int from, int to) {
-        Matcher m = EXPR_OR_NUMBER_START.matcher(text).region(Math.max(0, from), text.length());
+        Matcher m = EXPR_OR_NUMBER_START.matcher(text).region(Math.max(0, from), Math.min(text.length(), to + 8));
         m.useTransparentBounds(true);
         while (m.find()) {
             int p = m.end() - 1;
@@ -621,7 +636,8 @@ public final class AnswerExtractor {
      * text. Null when there is no box.
      */
     public static String boxedAnswers(String text) {
-        Box last = boxBefore(text, text.length());
+        boolean fbox = text.contains("\\fbox");
+        Box last = boxBefore(text, text.length(), fbox);
         if (last == null) {
             return null;
         }
@@ -629,7 +645,7 @@ public final class AnswerExtractor {
         out.add(last.content());
         Box cur = last;
         while (cur.balanced() && !cur.spaceForm()) {
-            Box prev = boxBefore(text, cur.start());
+            Box prev = boxBefore(text, cur.start(), fbox);
             if (prev == null || !prev.balanced() || prev.spaceForm()) {
                 break;
             }
@@ -658,8 +674,12 @@ public final class AnswerExtractor {
     private record Box(int start, int end, String content, boolean balanced, boolean spaceForm) {}
 
     private static Box boxBefore(String text, int before) {
+        return boxBefore(text, before, text.contains("\\fbox"));
+    }
+
+    private static Box boxBefore(String text, int before, boolean fbox) {
         int b = text.lastIndexOf("\\boxed", before - 1);
-        int f = text.lastIndexOf("\\fbox", before - 1);
+        int f = fbox ? text.lastIndexOf("\\fbox", before - 1) : -1;
         int start = Math.max(b, f);
         if (start < 0) {
             return null;

@@ -46,6 +46,10 @@ public final class LatexNormalizer {
     private static final Pattern FRAC_SHORT_R = Pattern.compile("\\\\frac\\s*(\\{[^{}]*\\})\\s*([0-9A-Za-z])");
     private static final Pattern SQRT_SHORT = Pattern.compile("\\\\sqrt\\s*([0-9]+|[A-Za-z](?![A-Za-z]))");
     private static final Pattern SQRT_CALL = Pattern.compile("(?<![\\\\A-Za-z])sqrt\\s*\\(([^()]*)\\)");
+    /** Marks a comma between two digit groups with no space ({@code 2,74}): a decimal comma or a list of two. */
+    static final char DECIMAL_COMMA_MARK = '\u201A';
+    private static final Pattern COMMA_NUMBER = Pattern.compile("-?\\d+,\\d+");
+    private static final Pattern UNIT_TEXT_AT_END = Pattern.compile("\\\\text\\s*\\{([^{}]*)\\}\\s*(?:\\^\\s*\\{?\\s*[23]\\s*\\}?)?\\s*\\.?\\s*$");
     private static final Pattern BANG_SPACE = Pattern.compile("\\\\!\\s*");
     private static final Pattern THOUSANDS_COMMA = Pattern.compile("-?[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?|-?[1-9]\\d{0,2}(?: \\d{3})+(?:\\.\\d+)?");
     private static final Pattern TRAILING_ZERO = Pattern.compile("(\\d)\\.0+(?![\\d])");
@@ -151,6 +155,9 @@ public final class LatexNormalizer {
         // one number written with thousands separators, the whole answer: 7,425,000 / 1 000 / 14,916
         if (THOUSANDS_COMMA.matcher(x).matches()) {
             x = x.replace(",", "").replace(" ", "");
+        } else if (COMMA_NUMBER.matcher(x).matches()) {
+            // two digit groups joined by a comma with no space: maybe a decimal comma; the parser decides
+            x = x.replace(',', DECIMAL_COMMA_MARK);
         }
         x = removeSpaces(x);
         if (x.indexOf('_') >= 0) {
@@ -177,6 +184,10 @@ public final class LatexNormalizer {
 
     /** Unwraps {@code \text{...}}: and/or become commas, percent words {@code %}, units at the right end go. */
     private static String unwrapText(String x) {
+        Matcher end = UNIT_TEXT_AT_END.matcher(x);
+        if (end.find() && unitsOnly(end.group(1)) && !x.substring(0, end.start()).isBlank()) {
+            x = x.substring(0, end.start());
+        }
         for (int k = 0; k < 4 && x.contains("\\text"); k++) {
             Matcher m = TEXT_MACRO.matcher(x);
             StringBuilder sb = new StringBuilder();

@@ -52,7 +52,9 @@ final class MathParser {
     record Ratio(String src, List<String> parts) implements Answer {}
 
     static final List<String> REL_OPS = List.of("\\approx", "\\le", "\\ge", "\\ne", "\\in", "=", "<", ">");
-    private static final Pattern DECIMAL_COMMA = Pattern.compile("-?\\d+,\\d{1,2}|-?\\d+,\\d{4,}|-?0,\\d+");
+    // a decimal comma "where unambiguous": two decimals, four or more, or a zero before the comma (2,74 1000,99 0,111)
+    private static final Pattern DECIMAL_COMMA = Pattern.compile("-?\\d+\u201A\\d{2}|-?\\d+\u201A\\d{4,}|-?0\u201A\\d+");
+    private static final Pattern COMMA_MARKED = Pattern.compile("-?\\d+\u201A\\d+");
     private static final Pattern CHOICE_OR_WORD = Pattern.compile("\\(?[A-Za-z][A-Za-z']*\\)?");
     private static final Set<String> MATRIX_ENVS = Set.of("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "matrix",
             "smallmatrix", "array");
@@ -82,10 +84,14 @@ final class MathParser {
             }
             return new Items(c, Kind.LIST, "", "", groups, null);
         }
+        if (c.indexOf(LatexNormalizer.DECIMAL_COMMA_MARK) >= 0 && COMMA_MARKED.matcher(c).matches()) {
+            String dec = DECIMAL_COMMA.matcher(c).matches() ? c.replace(LatexNormalizer.DECIMAL_COMMA_MARK, '.') : null;
+            List<String> two = splitTop(c, String.valueOf(LatexNormalizer.DECIMAL_COMMA_MARK));
+            return new Items(c, Kind.LIST, "", "", elements(two, depth), dec);
+        }
         List<String> items = nonEmpty(splitTop(c, ","));
         if (items.size() > 1) {
-            String dec = DECIMAL_COMMA.matcher(c).matches() ? c.replace(',', '.') : null;
-            return new Items(c, Kind.LIST, "", "", elements(items, depth), dec);
+            return new Items(c, Kind.LIST, "", "", elements(items, depth), null);
         }
         return element(items.isEmpty() ? c : items.get(0), depth);
     }

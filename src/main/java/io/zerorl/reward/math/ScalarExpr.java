@@ -33,13 +33,16 @@ final class ScalarExpr {
     private final Node root;
     final List<String> variables;
     final boolean hasDecimal;
+    /** Written with {@code \infty}: only then may its value be infinite. */
+    final boolean hasInfinity;
     /** The whole expression is one number literal (with a sign), e.g. {@code -2.5}: Math-Verify's "atomic number". */
     final boolean atomicNumber;
 
-    private ScalarExpr(Node root, List<String> variables, boolean hasDecimal, boolean atomicNumber) {
+    private ScalarExpr(Node root, List<String> variables, boolean hasDecimal, boolean hasInfinity, boolean atomicNumber) {
         this.root = root;
         this.variables = variables;
         this.hasDecimal = hasDecimal;
+        this.hasInfinity = hasInfinity;
         this.atomicNumber = atomicNumber;
     }
 
@@ -55,7 +58,7 @@ final class ScalarExpr {
                 return null;
             }
             boolean atomic = n instanceof Num || (n instanceof Neg neg && neg.a instanceof Num);
-            return new ScalarExpr(n, new ArrayList<>(p.vars.keySet()), p.decimal, atomic);
+            return new ScalarExpr(n, new ArrayList<>(p.vars.keySet()), p.decimal, p.infinity, atomic);
         } catch (RuntimeException | StackOverflowError e) {
             return null;
         }
@@ -474,6 +477,7 @@ final class ScalarExpr {
         int depth;
         int absDepth;
         boolean decimal;
+        boolean infinity;
         final Map<String, Boolean> vars = new LinkedHashMap<>();
 
         Parser(String s, boolean strictBraces) {
@@ -773,6 +777,7 @@ final class ScalarExpr {
                         return new Const(Math.PI);
                     }
                     case "infty" -> {
+                        infinity = true;
                         return new Const(Double.POSITIVE_INFINITY);
                     }
                     case "text" -> {
