@@ -47,7 +47,6 @@ public final class AnswerExtractor {
         }
     }
 
-    private static final Pattern ANSWER_TAG = Pattern.compile("<answer>(.*?)</answer>", Pattern.DOTALL);
     // "The answer is 42." / "the final answer is: $\frac12$" (the sentence-ending period is not part of it)
     private static final Pattern ANSWER_IS = Pattern.compile(
             "(?i)the\\s+(?:final\\s+)?answer\\s+is\\s*[:\\s]\\s*(.+?)\\s*(?:\\.\\s|\\.?\\s*$|\\n)", Pattern.DOTALL);
@@ -154,7 +153,7 @@ public final class AnswerExtractor {
         Matcher m = FINAL_ANSWER_IS.matcher(text);
         Found best = null;
         while (m.find()) {
-            Found x = valueAt(text, m.end(), cfg, true);
+            Found x = valueAt(text, m.end(), cfg);
             if (x != null) {
                 Matcher h = I_HOPE.matcher(text).region(x.end(), text.length());
                 if (h.lookingAt()) {
@@ -172,7 +171,7 @@ public final class AnswerExtractor {
             int limit = Math.min(text.length(), m.end() + 100);
             Matcher is = IS.matcher(text).region(m.end(), Math.min(text.length(), limit + 10));
             while (is.find() && is.start() <= limit) {
-                Found x = valueAt(text, is.end(), cfg, true);
+                Found x = valueAt(text, is.end(), cfg);
                 if (x != null) {
                     best = better(best, new Found(x.answer(), x.end(), m.start(), "final_answer"));
                     break;
@@ -270,12 +269,10 @@ public final class AnswerExtractor {
     }
 
     /** Where {@code from} is just after a marker: a LaTeX span chain starting there, or a number/expression. */
-    private static Found valueAt(String text, int from, Config cfg, boolean skipSpaces) {
+    private static Found valueAt(String text, int from, Config cfg) {
         int p = from;
-        if (skipSpaces) {
-            while (p < text.length() && Character.isWhitespace(text.charAt(p))) {
-                p++;
-            }
+        while (p < text.length() && Character.isWhitespace(text.charAt(p))) {
+            p++;
         }
         if (cfg.latex()) {
             Env e = envAt(text, p);
@@ -366,9 +363,9 @@ public final class AnswerExtractor {
             List<Env> envs = envs(text);
             int k = 0;
             while (k < envs.size()) {
-                Found c = chain(text, envs, k);
-                best = better(best, c);
-                k += Math.max(1, c.start()); // start carries the number of spans in the chain
+                int n = chainLength(text, envs, k);
+                best = better(best, joinEnvs(text, envs.subList(k, k + n), envs.get(k).start()));
+                k += n;
             }
             if (best != null) {
                 best = new Found(best.answer(), best.end(), 0, "latex");
@@ -383,22 +380,22 @@ public final class AnswerExtractor {
         return best;
     }
 
-    /** Spans k, k+1, ... joined by separators (at most 6); start = how many spans were joined. */
+    /** Spans k, k+1, ... joined by separators (at most 6). */
     private static Found chain(String text, List<Env> envs, int k) {
-        List<Env> list = new ArrayList<>();
-        list.add(envs.get(k));
-        int i = k + 1;
-        while (i < envs.size() && list.size() < 6) {
-            Env prev = list.get(list.size() - 1);
-            Env next = nextInChain(text, prev.end());
-            if (next == null || next.start() != envs.get(i).start()) {
+        return joinEnvs(text, envs.subList(k, k + chainLength(text, envs, k)), envs.get(k).start());
+    }
+
+    /** How many spans from k on are joined by "and", "or" or commas (1 to 6). */
+    private static int chainLength(String text, List<Env> envs, int k) {
+        int n = 1;
+        while (k + n < envs.size() && n < 6) {
+            Env next = nextInChain(text, envs.get(k + n - 1).end());
+            if (next == null || next.start() != envs.get(k + n).start()) {
                 break;
             }
-            list.add(envs.get(i));
-            i++;
+            n++;
         }
-        Found j = joinEnvs(text, list, 0);
-        return new Found(j.answer(), j.end(), list.size(), "latex");
+        return n;
     }
 
     private static Found joinEnvs(String text, List<Env> list, int start) {

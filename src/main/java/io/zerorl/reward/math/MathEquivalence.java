@@ -280,7 +280,7 @@ public final class MathEquivalence {
         if (g instanceof Matrix || p instanceof Matrix) {
             return ctx.decide(false, "matrix_vs_value");
         }
-        if (g instanceof Ratio gr || p instanceof Ratio) {
+        if (g instanceof Ratio || p instanceof Ratio) {
             return ratioEq(g, p, ctx, depth);
         }
         if (g instanceof Text || p instanceof Text) {
