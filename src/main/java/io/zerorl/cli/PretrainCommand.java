@@ -24,8 +24,9 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  ./zerorl pretrain", "  ./zerorl pretrain --steps 50 --output /tmp/tiny-base",
             "  ./zerorl pretrain --cache-dir /tmp/zerorl-cache --threads 2"})
 public final class PretrainCommand implements Callable<Integer> {
-    @Option(names = "--steps", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps = PretrainConfig.defaults().steps();
+    @Option(names = "--steps", description = "Exactly this many optimizer steps with a cosine schedule, instead of the"
+            + " default stop rule (train until the validation target is reached, then cool down).")
+    Integer steps;
 
     @Option(names = "--seed", description = "Seed of the weights and the corpus (default: ${DEFAULT-VALUE}).")
     long seed = PretrainConfig.defaults().seed();
@@ -46,7 +47,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Threads.configure(threads);
-        PretrainConfig cfg = PretrainConfig.defaults().withSteps(steps).withSeed(seed).withLogEvery(logEvery);
+        PretrainConfig defaults = PretrainConfig.defaults().withSeed(seed).withLogEvery(logEvery);
+        PretrainConfig cfg = steps != null ? defaults.withSteps(steps) : defaults;
         if (output != null) {
             if (Files.exists(output)) {
                 throw new ZerorlException("--output " + output + " already exists; name a new folder");
@@ -83,6 +85,9 @@ public final class PretrainCommand implements Callable<Integer> {
     /** The bar shows the loss; plain output keeps the full progress line. */
     static void step(Progress bar, Pretrainer.Progress p, PretrainConfig cfg) {
         bar.update(p.step(), String.format(Locale.ROOT, "loss %.4f", p.loss()), Pretrainer.format(p, cfg.steps()));
+        if (p.validation() != null && bar.isLive()) {
+            bar.log("step " + p.step() + ": " + Pretrainer.describe(p.validation()));
+        }
     }
 
     private static void summary(Path dir, Pretrainer.Result r) {

@@ -126,6 +126,42 @@ public final class PretrainCorpus {
         return instructedTurn(o.question()) + "<think>" + o.work() + "</think><answer>" + o.answer() + "</answer>";
     }
 
+    /**
+     * A question in the corpus's own format and the text a competent model writes in its answer. Used to measure a
+     * model during pretraining without ever showing it the RL format.
+     */
+    public record Probe(String kind, String prompt, String expected) {
+        /** Whether a completion of {@link #prompt} holds the expected answer. */
+        public boolean passedBy(String completion) {
+            return completion.contains(expected);
+        }
+    }
+
+    /** Kind of {@link #probes}: a task question in plain text, answered "the answer is N." */
+    public static final String PLAIN = "plain";
+    /** Kind of {@link #probes}: "what comes after SUM?" after the instruction, answered {@code <answer>N+1</answer>}. */
+    public static final String AFTER = "after";
+
+    /**
+     * {@code n} probes of each kind on train-split sums (never a held-out problem), the same for the same seed:
+     * {@link #PLAIN} checks the sums themselves, {@link #AFTER} that a sum is copied after {@code <think>} and worked
+     * (the skill the RL task needs, shown here only on the corpus's own composite question).
+     */
+    public List<Probe> probes(int n, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        List<Probe> out = new ArrayList<>(2 * n);
+        for (int i = 0; i < n; i++) {
+            SumTask.Problem p = task.sample(rng, SumTask.Split.TRAIN);
+            out.add(new Probe(PLAIN, userTurn(p.question()), "the answer is " + p.answer() + "."));
+        }
+        for (int i = 0; i < n; i++) {
+            SumTask.Problem p = task.sample(rng, SumTask.Split.TRAIN);
+            out.add(new Probe(AFTER, instructedTurn("what comes after " + p.expression() + "?"),
+                    "<answer>" + (p.answer() + 1) + "</answer>"));
+        }
+        return out;
+    }
+
     /** 4 to 8 lines "a+b=c" with a up to the largest running sum, b an operand. */
     String facts(SplittableRandom rng) {
         SumTask.Config c = task.config();

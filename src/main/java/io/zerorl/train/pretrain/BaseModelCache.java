@@ -8,12 +8,15 @@ import io.zerorl.checkpoint.SafetensorsWriter;
 import io.zerorl.checkpoint.TensorData;
 import io.zerorl.checkpoint.TensorEntry;
 import io.zerorl.checkpoint.WriteOptions;
+import io.zerorl.data.synth.PretrainCorpus;
+import io.zerorl.data.synth.SumTask;
 import io.zerorl.model.ModelConfig;
 import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.BuiltinTokenizer;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Files2;
 import io.zerorl.util.Json;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.io.IOException;
@@ -145,7 +148,14 @@ public final class BaseModelCache {
                     BaseModel.NAME, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
                     config.numSharedExperts, config.vocabSize, cfg.steps(), cfg.batchSize(), cfg.seqLen()));
             Pretrainer.Result r = Pretrainer.train(policy, cfg, tok::encode, BuiltinTokenizer.EOS_ID,
-                    steps != null ? steps : p -> log.accept(Pretrainer.format(p, cfg.steps())));
+                    steps != null ? steps : p -> log.accept(Pretrainer.format(p, cfg.steps())), validation(cfg, tok));
+            if (cfg.stop() != null) {
+                log.accept(r.stoppedAt() >= 0
+                        ? String.format(java.util.Locale.ROOT, "validation target %.2f reached after %d steps; %d steps in all"
+                                + " with the cooldown", cfg.stop().target(), r.stoppedAt(), r.steps())
+                        : String.format(java.util.Locale.ROOT, "validation target %.2f not reached; stopped at the most"
+                                + " steps, %d", cfg.stop().target(), r.steps()));
+            }
             writeModel(policy, dir);
             ObjectNode marker = Json.MAPPER.createObjectNode();
             marker.put("version", VERSION);
@@ -154,9 +164,28 @@ public final class BaseModelCache {
             marker.put("tokens", r.tokens());
             marker.put("seconds", r.seconds());
             marker.put("final_loss", r.meanLoss(true, Math.max(1, cfg.logEvery())));
+            if (cfg.stop() != null) {
+                marker.put("stopped_at", r.stoppedAt());
+                var checks = marker.putArray("validation");
+                for (Pretrainer.Check c : r.checks()) {
+                    ObjectNode n = checks.addObject();
+                    n.put("step", c.step());
+                    c.result().byKind().forEach(n::put);
+                }
+            }
             Files2.writeAtomically(dir.resolve(MARKER), bytes(marker));
             return r;
         }
+    }
+
+    /** The stop rule's probes, drawn from the corpus with their own seed, or null without a stop rule. */
+    static Validation validation(PretrainConfig cfg, Tokenizer tok) {
+        if (cfg.stop() == null) {
+            return null;
+        }
+        PretrainCorpus corpus = new PretrainCorpus(new SumTask(cfg.task()), cfg.mix());
+        return new Validation(corpus.probes(cfg.stop().probes(), Seeds.mix(cfg.seed(), 1)), tok::encode,
+                ids -> tok.decode(ids, true), tok.eosTokenIds());
     }
 
     /** config.json, generation_config.json and model.safetensors (float32) of a policy. */

@@ -10,11 +10,11 @@ import ai.djl.training.GradientCollector;
 import io.zerorl.data.synth.PretrainCorpus;
 import io.zerorl.data.synth.SumTask;
 import io.zerorl.model.Policy;
-import io.zerorl.tensor.LogProbs;
-import io.zerorl.tensor.Masked;
 import io.zerorl.optim.AdamW;
 import io.zerorl.optim.Grads;
 import io.zerorl.optim.LrSchedule;
+import io.zerorl.tensor.LogProbs;
+import io.zerorl.tensor.Masked;
 import io.zerorl.util.ZerorlException;
 
 import java.util.ArrayList;
@@ -33,11 +33,18 @@ import java.util.function.Function;
  * per step holds every activation (docs/DJL-NOTES.md, hazard 6); the optimizer step runs outside it.
  */
 public final class Pretrainer {
-    /** One logged point. */
-    public record Progress(int step, double loss, double lr, double gradNorm, double tokensPerSecond) {}
+    /** One logged point; {@code validation} is set on the steps where the stop rule measured the model. */
+    public record Progress(int step, double loss, double lr, double gradNorm, double tokensPerSecond,
+                           Validation.Result validation) {}
 
-    /** What a run did: the loss per step and totals. */
-    public record Result(int steps, double[] losses, long tokens, double seconds) {
+    /** One measurement of the stop rule: after {@code step} optimizer steps. */
+    public record Check(int step, Validation.Result result) {}
+
+    /**
+     * What a run did: the loss per step and totals; with a stop rule, every measurement and the step where the
+     * rule fired (-1 when it did not and training ran to its most steps).
+     */
+    public record Result(int steps, double[] losses, long tokens, double seconds, List<Check> checks, int stoppedAt) {
         /** Mean loss over the first / last {@code n} steps. */
         public double meanLoss(boolean last, int n) {
             int k = Math.min(n, losses.length);
@@ -48,17 +55,27 @@ public final class Pretrainer {
 
     private Pretrainer() {}
 
+    /** Trains {@code policy} in place with a fixed schedule (the settings must have no stop rule). */
+    public static Result train(Policy policy, PretrainConfig cfg, Function<String, int[]> encode, int eosId,
+                               Consumer<Progress> log) {
+        return train(policy, cfg, encode, eosId, log, null);
+    }
+
     /**
      * Trains {@code policy} in place.
      *
-     * @param encode text -> token ids (no special tokens added)
-     * @param eosId  appended after each document; also the padding id
+     * @param encode     text -> token ids (no special tokens added)
+     * @param eosId      appended after each document; also the padding id
+     * @param validation what the stop rule measures; required when the settings have one
      */
     public static Result train(Policy policy, PretrainConfig cfg, Function<String, int[]> encode, int eosId,
-                               Consumer<Progress> log) {
+                               Consumer<Progress> log, Validation validation) {
+        if (cfg.stop() != null && validation == null) {
+            throw new IllegalArgumentException("a pretraining stop rule needs a validation");
+        }
         PretrainCorpus corpus = new PretrainCorpus(new SumTask(cfg.task()), cfg.mix());
         SplittableRandom rng = new SplittableRandom(cfg.seed());
-        LrSchedule schedule = new LrSchedule(cfg.lr(), cfg.warmupSteps(), cfg.steps(), "cosine", cfg.minLrRatio());
+        Plan plan = new Plan(cfg);
         var params = policy.trainableParameters(false);
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
@@ -70,7 +87,7 @@ public final class Pretrainer {
         long windowTokens = 0;
         try (AdamW opt = new AdamW(params, new AdamW.Config(0.9, 0.95, 1e-8, cfg.weightDecay()),
                 name -> policy.role(name).decayed())) {
-            for (int step = 0; step < cfg.steps(); step++) {
+            for (int step = 0; step < plan.end(); step++) {
                 Batch batch = pack(corpus, rng, encode, eosId, cfg.batchSize(), cfg.seqLen());
                 double loss = lossAndBackward(policy, batch, cfg);
                 if (!Double.isFinite(loss)) {
@@ -78,17 +95,18 @@ public final class Pretrainer {
                             + "; lower the learning rate (now " + cfg.lr() + ")");
                 }
                 double norm = Grads.clipGlobalNorm(params.values(), cfg.clipNorm());
-                double lr = schedule.lr(step);
+                double lr = plan.lr(step);
                 opt.step(lr);
                 opt.zeroGrad();
                 losses[step] = loss;
                 tokens += batch.realTokens;
                 windowTokens += batch.realTokens;
-                if ((step + 1) % cfg.logEvery() == 0 || step + 1 == cfg.steps()) {
+                Validation.Result v = plan.checks(step + 1) ? plan.record(step + 1, validation.measure(policy)) : null;
+                if ((step + 1) % cfg.logEvery() == 0 || step + 1 == plan.end() || v != null) {
                     long now = System.nanoTime();
                     int n = Math.min(cfg.logEvery(), step + 1);
                     double mean = Arrays.stream(losses, step + 1 - n, step + 1).average().orElse(loss);
-                    log.accept(new Progress(step + 1, mean, lr, norm, windowTokens / ((now - windowStart) / 1e9)));
+                    log.accept(new Progress(step + 1, mean, lr, norm, windowTokens / ((now - windowStart) / 1e9), v));
                     windowStart = now;
                     windowTokens = 0;
                 }
@@ -98,7 +116,57 @@ public final class Pretrainer {
                 p.setRequiresGradient(false);
             }
         }
-        return new Result(cfg.steps(), losses, tokens, (System.nanoTime() - start) / 1e9);
+        return new Result(plan.end(), Arrays.copyOf(losses, plan.end()), tokens, (System.nanoTime() - start) / 1e9,
+                List.copyOf(plan.checks), plan.stoppedAt);
+    }
+
+    /**
+     * The learning-rate schedule and the length of a run: linear warmup, then cosine decay to {@code minLrRatio * lr}
+     * at {@code steps} (Hugging Face's cosine-with-min-lr schedule). With a stop rule, {@code steps} is the most a run
+     * may take: once the rule fires, the rate falls from where the cosine had it to the floor over the cooldown (the
+     * same half-cosine shape), and training ends there.
+     */
+    private static final class Plan {
+        private final PretrainConfig.Stop stop;
+        private final LrSchedule cosine;
+        private final List<Check> checks = new ArrayList<>();
+        private int end;
+        private int stoppedAt = -1;
+        private LrSchedule cooldown;
+
+        Plan(PretrainConfig cfg) {
+            this.stop = cfg.stop();
+            this.cosine = new LrSchedule(cfg.lr(), cfg.warmupSteps(), cfg.steps(), "cosine", cfg.minLrRatio());
+            this.end = cfg.steps();
+        }
+
+        int end() {
+            return end;
+        }
+
+        double lr(int step) {
+            return stoppedAt < 0 || step < stoppedAt ? cosine.lr(step) : cooldown.lr(step - stoppedAt);
+        }
+
+        /** Whether the rule measures the model after {@code done} steps: every N steps from its minimum, until it fires. */
+        boolean checks(int done) {
+            return stop != null && stoppedAt < 0 && done >= stop.minSteps() && done % stop.every() == 0
+                    && done + stop.cooldownSteps() < end;
+        }
+
+        Validation.Result record(int done, Validation.Result r) {
+            checks.add(new Check(done, r));
+            if (r.score() >= stop.target()) {
+                double from = cosine.lr(done);
+                double floor = cosine.peakLr() * cosine.minLrRatio();
+                // the same half-cosine from the current rate down to the floor
+                cooldown = new LrSchedule(from, 0, Math.max(1, stop.cooldownSteps()), "cosine",
+                        from > 0 ? Math.min(1, floor / from) : 0);
+                stoppedAt = done;
+                end = done + stop.cooldownSteps();
+            }
+            return r;
+        }
     }
 
     private static final NDIndex DROP_LAST = new NDIndex(":, :-1");
@@ -123,10 +191,18 @@ public final class Pretrainer {
         }
     }
 
-    /** One line of progress output. */
+    /** One line of progress output (with the validation accuracies on the steps that measured them). */
     public static String format(Progress p, int totalSteps) {
-        return String.format(Locale.ROOT, "pretrain step %d/%d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tokens/s",
+        String line = String.format(Locale.ROOT, "pretrain step %d/%d  loss %.4f  lr %.2e  grad_norm %.3f  %.0f tokens/s",
                 p.step(), totalSteps, p.loss(), p.lr(), p.gradNorm(), p.tokensPerSecond());
+        return p.validation() == null ? line : line + "  " + describe(p.validation());
+    }
+
+    /** "validation plain 0.92 after 0.41" */
+    public static String describe(Validation.Result v) {
+        StringBuilder sb = new StringBuilder("validation");
+        v.byKind().forEach((k, a) -> sb.append(String.format(Locale.ROOT, " %s %.2f", k, a)));
+        return sb.toString();
     }
 
     private static NDArray owned(NDArray javaBacked) {
