@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
@@ -224,9 +225,13 @@ final class PolicyUpdate implements AutoCloseable {
         return new Step(gradNorm, finite);
     }
 
-    /** reference = alpha * policy + (1 - alpha) * reference (TRL SyncRefModelCallback). */
+    /**
+     * reference = alpha * policy + (1 - alpha) * reference (TRL SyncRefModelCallback). The scope closes the
+     * intermediates, which would otherwise stay in the models' long-lived managers (docs/DJL-NOTES.md, hazard 6).
+     */
     void syncReference(double alpha) {
-        try (NoGrad ng = new NoGrad(); NDManager m = NDManager.newBaseManager(device)) {
+        try (NoGrad ng = new NoGrad(); NDScope scope = new NDScope(); NDManager m = NDManager.newBaseManager(device)) {
+            scope.suppressNotUsedWarning();
             NDArray a = Scalars.of(m, alpha).toType(dtype, false);
             NDArray b = Scalars.of(m, 1 - alpha).toType(dtype, false);
             policy.parameters().forEach((name, p) -> {

@@ -107,8 +107,11 @@ public final class PretrainProbe {
 
     /** {@code to = decay * to + (1 - decay) * from}, parameter by parameter (decay 0 copies). */
     static void copy(Policy from, Policy to, double decay) {
+        // every intermediate (stopGradient handles, products in the weights' managers) dies with the scope
         try (io.zerorl.model.NoGrad ng = new io.zerorl.model.NoGrad();
+             ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope();
              ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            scope.suppressNotUsedWarning();
             ai.djl.ndarray.NDArray d = io.zerorl.tensor.Scalars.of(m, decay);
             ai.djl.ndarray.NDArray rest = io.zerorl.tensor.Scalars.of(m, 1 - decay);
             from.parameters().forEach((name, p) -> {
