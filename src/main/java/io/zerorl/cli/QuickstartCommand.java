@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
             "rewards, no SFT), evaluate again, export the R1-style checkpoint and write the report."},
         footer = {"", "Examples:", "  ./zerorl quickstart",
             "  ./zerorl quickstart --output runs/qs2 --set train.steps=20 --eval-problems 50",
-            "  ./zerorl quickstart --no-progress   # progress as plain lines, as in CI"})
+            "  ./zerorl quickstart --no-progress   # progress as plain lines, as in CI",
+            "  ./zerorl quickstart --seed 1 --pretrain-seed 7 --output runs/qs-seeds   # other draws throughout"})
 public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--recipe", description = "GRPO recipe (default: ${DEFAULT-VALUE}).")
     Path recipe = Path.of(Quickstart.RECIPE);
@@ -49,12 +50,17 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "CPU threads for PyTorch (default: $ZERORL_THREADS, else 1).")
     Integer threads;
 
+    @Option(names = "--pretrain-seed", description = "Seed of the base model's weights and corpus; another seed"
+            + " pretrains (and caches) another base model (default: ${DEFAULT-VALUE}).")
+    long pretrainSeed = PretrainConfig.defaults().seed();
+
     @Override
     public Integer call() {
         Threads.configure(threads);
         Path root = cacheDir != null ? cacheDir : BaseModelCache.defaultRoot();
+        PretrainConfig pretrain = PretrainConfig.defaults().withSeed(pretrainSeed);
         Quickstart.Result r = Quickstart.run(new Quickstart.Options(recipe, overrides, root, output, trainRows, evalRows,
-                evalSamples, evalTemperature, seed, PretrainConfig.defaults()), System.out::println, Progress.live());
+                evalSamples, evalTemperature, seed, pretrain), System.out::println, Progress.live());
         System.out.printf(Locale.ROOT, "%nheld-out accuracy: %.1f%% -> %.1f%% (%+.1f points); answer format %.0f%% -> %.0f%%%n",
                 100 * r.accuracyBefore(), 100 * r.accuracyAfter(), r.gainPoints(), 100 * r.formatBefore(), 100 * r.formatAfter());
         System.out.printf(Locale.ROOT, "time: %s%n", r.seconds().entrySet().stream()
