@@ -9,7 +9,8 @@
 #   scripts/quickstart-spread.sh                                   # avx2 and default (and avx512 when the CPU has it), seeds 0 1 2
 #   scripts/quickstart-spread.sh --caps "avx2" --seeds "0" --out /tmp/spread -- --set train.steps=100
 #
-# Prints one row per run (capability, seed, held-out accuracy before -> after, gain, format, times) and the
+# Prints one row per run (capability, seed, the pretraining step where the stop rule fired, held-out accuracy
+# before -> after, gain, format, times) and the
 # min / median / max of the gain; the runs stay in OUT (default target/quickstart-spread).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -68,7 +69,7 @@ import json, os, statistics, sys
 out = sys.argv[1]
 i = sys.argv.index('--')
 caps, seeds = sys.argv[2:i], sys.argv[i + 1:]
-print(f"{'capability':<11}{'seed':>5}{'before':>9}{'after':>8}{'gain':>8}{'format':>13}{'pretrain':>10}{'grpo':>7}{'total':>8}")
+print(f"{'capability':<11}{'seed':>5}{'stop':>6}{'before':>9}{'after':>8}{'gain':>8}{'format':>13}{'pretrain':>10}{'grpo':>7}{'total':>8}")
 gains = []
 for cap in caps:
     for seed in seeds:
@@ -81,7 +82,9 @@ for cap in caps:
         gain = 100 * (r["accuracyAfter"] - r["accuracyBefore"])
         gains.append(gain)
         fmt = f"{100 * r['formatBefore']:.0f}->{100 * r['formatAfter']:.0f}%"
-        print(f"{cap:<11}{seed:>5}{100 * r['accuracyBefore']:>8.1f}%{100 * r['accuracyAfter']:>7.1f}%{gain:>+8.1f}"
+        stop = r.get("pretrainStoppedAt")
+        stop = "-" if stop is None else ("none" if stop < 0 else str(stop))
+        print(f"{cap:<11}{seed:>5}{stop:>6}{100 * r['accuracyBefore']:>8.1f}%{100 * r['accuracyAfter']:>7.1f}%{gain:>+8.1f}"
               f"{fmt:>13}{s['pretrain']:>9.0f}s{s['grpo']:>6.0f}s{sum(s.values()):>7.0f}s")
 if gains:
     print(f"gain over {len(gains)} runs: min {min(gains):+.1f}, median {statistics.median(gains):+.1f}, max {max(gains):+.1f} points")

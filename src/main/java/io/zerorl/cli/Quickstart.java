@@ -57,9 +57,15 @@ public final class Quickstart {
     public record Options(Path recipe, List<String> overrides, Path cacheRoot, Path output, int trainRows, int evalRows,
                           int evalSamples, double evalTemperature, long seed, PretrainConfig pretrain) {}
 
-    /** What a run measured. */
-    public record Result(Path runDir, Path baseModel, boolean pretrained, double accuracyBefore, double accuracyAfter,
-                         double formatBefore, double formatAfter, Path export, Path report, Map<String, Double> seconds) {
+    /**
+     * What a run measured.
+     *
+     * @param pretrainStoppedAt the step at which the base model's pretraining reached its validation target, -1 when
+     *                          it did not within the most steps, null without a stop rule
+     */
+    public record Result(Path runDir, Path baseModel, boolean pretrained, Integer pretrainStoppedAt,
+                         double accuracyBefore, double accuracyAfter, double formatBefore, double formatAfter, Path export,
+                         Path report, Map<String, Double> seconds) {
         public double gainPoints() {
             return 100 * (accuracyAfter - accuracyBefore);
         }
@@ -102,6 +108,12 @@ public final class Quickstart {
             base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), bar::log, p -> PretrainCommand.step(bar, p, o.pretrain()));
         }
         seconds.put("pretrain", secs(t0));
+        Integer stoppedAt = BaseModelCache.stoppedAt(base.dir());
+        if (stoppedAt != null && stoppedAt < 0) {
+            log.accept("warning: the base model did not reach its validation target within " + o.pretrain().steps()
+                    + " pretraining steps (the answer-copying skill has not formed), so GRPO may gain little; another"
+                    + " --pretrain-seed pretrains another base model (docs/QUICKSTART-CORPUS.md)");
+        }
         writeRows(data.resolve("train.jsonl"), trainRows);
 
         EvalConfig evalCfg = EvalConfig.builder(SumTask.NAME).n(o.evalSamples()).ks(1).template("chat")
@@ -152,8 +164,8 @@ public final class Quickstart {
         writeEval(run.evalBefore(), accBefore, fmtBefore, before);
         writeEval(run.evalAfter(), accAfter, fmtAfter, after);
         RunReport.Result report = RunReport.write(run.dir(), run.report(), 3);
-        Result r = new Result(run.dir(), base.dir(), !base.cached(), accBefore, accAfter, fmtBefore, fmtAfter, export,
-                report.html(), seconds);
+        Result r = new Result(run.dir(), base.dir(), !base.cached(), stoppedAt, accBefore, accAfter, fmtBefore, fmtAfter,
+                export, report.html(), seconds);
         Json.write(run.quickstart(), r, true);
         return r;
     }

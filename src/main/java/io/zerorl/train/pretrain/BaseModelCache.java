@@ -178,6 +178,19 @@ public final class BaseModelCache {
         }
     }
 
+    /**
+     * Where the stop rule of the cached model in {@code dir} fired: the step, -1 when the validation target was not
+     * reached within the most steps, or null for a model trained without a stop rule (or without a marker).
+     */
+    public static Integer stoppedAt(Path dir) {
+        Path marker = dir.resolve(MARKER);
+        if (!Files.isRegularFile(marker)) {
+            return null;
+        }
+        var n = Json.readTree(marker).get("stopped_at");
+        return n == null || !n.isInt() ? null : n.intValue();
+    }
+
     /** The stop rule's probes, drawn from the corpus with their own seed, or null without a stop rule. */
     static Validation validation(PretrainConfig cfg, Tokenizer tok) {
         if (cfg.stop() == null) {

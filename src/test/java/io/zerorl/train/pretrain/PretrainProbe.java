@@ -31,8 +31,8 @@ import java.util.Locale;
  * </pre>
  * Arguments: the most steps, the check interval, the stop target (1.0 rarely fires: a look at the whole curve), the
  * cooldown steps (default 0), the first check (default: the interval) and optionally comma-separated decays of
- * exponential moving averages of the weights, each evaluated in the RL format beside the raw weights. Prints lines
- * starting with {@code PROBE}.
+ * exponential moving averages of the weights, each evaluated in the RL format beside the raw weights ({@code -} for
+ * none), and the pretraining seed. Prints lines starting with {@code PROBE}.
  */
 public final class PretrainProbe {
     private PretrainProbe() {}
@@ -43,10 +43,12 @@ public final class PretrainProbe {
         double target = args.length > 2 ? Double.parseDouble(args[2]) : 1.0;
         int cooldown = args.length > 3 ? Integer.parseInt(args[3]) : 0;
         int first = args.length > 4 ? Integer.parseInt(args[4]) : every;
-        double[] decays = args.length > 5 ? java.util.Arrays.stream(args[5].split(",")).mapToDouble(Double::parseDouble)
-                .toArray() : new double[0];
+        double[] decays = args.length > 5 && !args[5].equals("-") ? java.util.Arrays.stream(args[5].split(","))
+                .mapToDouble(Double::parseDouble).toArray() : new double[0];
+        long seed = args.length > 6 ? Long.parseLong(args[6]) : PretrainConfig.defaults().seed();
         String cap = System.getenv().getOrDefault("ATEN_CPU_CAPABILITY", "native");
-        PretrainConfig cfg = PretrainConfig.defaults().withStop(new PretrainConfig.Stop(target, first, every, 64, cooldown));
+        PretrainConfig cfg = PretrainConfig.defaults().withSeed(seed)
+                .withStop(new PretrainConfig.Stop(target, first, every, 64, cooldown));
         cfg = new PretrainConfig(steps, cfg.batchSize(), cfg.seqLen(), cfg.lr(), cfg.warmupSteps(), cfg.minLrRatio(),
                 cfg.weightDecay(), cfg.clipNorm(), cfg.seed(), 1, cfg.task(), cfg.mix(), cfg.stop());
         Path dir = Files.createTempDirectory("zerorl-probe");

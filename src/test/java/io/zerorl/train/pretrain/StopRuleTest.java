@@ -90,6 +90,20 @@ class StopRuleTest {
         return new io.zerorl.optim.LrSchedule(c.lr(), c.warmupSteps(), c.steps(), "cosine", c.minLrRatio()).lr(step);
     }
 
+    /** The cached model's marker says whether the target was reached, which the quickstart warns about. */
+    @Test
+    void theMarkerRecordsTheOutcomeOfTheRule() {
+        Path ruled = tmp.resolve("ruled");
+        Pretrainer.Result r = BaseModelCache.trainInto(ruled, cfg(0.99, 5), line -> {});
+        assertThat(r.stoppedAt()).isEqualTo(-1); // an untrained model answers no probe
+        assertThat(BaseModelCache.stoppedAt(ruled)).isEqualTo(-1);
+        assertThat(io.zerorl.util.Json.readTree(ruled.resolve(BaseModelCache.MARKER)).get("validation")).hasSize(3);
+        Path fixed = tmp.resolve("fixed");
+        BaseModelCache.trainInto(fixed, PretrainConfig.defaults().withSteps(2).withBatch(4, 32), line -> {});
+        assertThat(BaseModelCache.stoppedAt(fixed)).isNull();
+        assertThat(BaseModelCache.stoppedAt(tmp.resolve("none"))).isNull();
+    }
+
     @Test
     void badSettingsAndAMissingValidationAreRefused() {
         assertThatThrownBy(() -> new PretrainConfig.Stop(0, 10, 10, 3, 5)).isInstanceOf(ZerorlException.class)
