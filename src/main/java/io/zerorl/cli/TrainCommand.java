@@ -37,8 +37,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the newest checkpoint in the run's output_dir.")
     boolean resume;
 
+    @Option(names = "--threads", description = "PyTorch CPU threads (default: $ZERORL_THREADS, else 1). The device and"
+            + " precision are the recipe's model.device and train.precision.")
+    Integer threads;
+
     @Override
     public Integer call() {
+        Threads.configure(threads);
         Recipe r = RecipeLoader.load(recipe, overrides);
         RecipeValidator.validate(r);
         TrainEval.Prepared evalData = TrainEval.prepare(r); // benchmark files read and checked before the model loads

@@ -66,6 +66,17 @@ class ModelOptionsTest {
         }
     }
 
+    /** The commands that train (the recipe names the device and precision) take --threads with the same parser. */
+    @Test
+    void trainingCommandsTakeTheSameThreadsOption() {
+        for (List<String> c : List.of(List.of("train", "recipes/qwen2-tiny/grpo/toy.yaml"), List.of("pretrain"),
+                List.of("quickstart"))) {
+            CliRun.Result r = run(c, "--threads", "0");
+            assertThat(r.code()).as(c.toString()).isEqualTo(2);
+            assertThat(r.err()).as(c.toString()).contains("--threads must be >= 1, got 0");
+        }
+    }
+
     @Test
     void aCommandThatNeedsAModelSaysSo() {
         CliRun.Result r = CliRun.run("generate", "--prompt", "hi");
