@@ -17,25 +17,21 @@ final class Attention {
     private final Rotary rotary;
     private final NDArray eps;
     private final NDArray scale;
-    // GQA weights
-    private NDArray wq;
-    private NDArray bq;
-    private NDArray wk;
-    private NDArray bk;
-    private NDArray wv;
-    private NDArray bv;
+    // GQA projections
+    private Linear q;
+    private Linear k;
+    private Linear v;
     private NDArray qNorm;
     private NDArray kNorm;
-    // MLA weights
-    private NDArray wqA;
+    // MLA projections
+    private Linear qA;
     private NDArray qANorm;
-    private NDArray wqB;
-    private NDArray wkvA;
+    private Linear qB;
+    private Linear kvA;
     private NDArray kvANorm;
-    private NDArray wkvB;
+    private Linear kvB;
     // shared
-    private final NDArray wo;
-    private final NDArray bo;
+    private final Linear o;
 
     Attention(ModelConfig c, int layer, Map<String, NDArray> p, Rotary rotary, NDArray eps, NDArray scale) {
         this.c = c;
@@ -46,31 +42,25 @@ final class Attention {
         WeightNames n = c.names;
         if (c.isMla()) {
             if (c.qLoraRank > 0) {
-                wqA = p.get(n.attn(layer, "q_a_proj.weight"));
+                qA = Linear.of(p, n.attn(layer, "q_a_proj.weight"), null);
                 qANorm = p.get(n.attn(layer, "q_a_layernorm.weight"));
-                wqB = p.get(n.attn(layer, "q_b_proj.weight"));
+                qB = Linear.of(p, n.attn(layer, "q_b_proj.weight"), null);
             } else {
-                wq = p.get(n.attn(layer, "q_proj.weight"));
+                q = Linear.of(p, n.attn(layer, "q_proj.weight"), null);
             }
-            wkvA = p.get(n.attn(layer, "kv_a_proj_with_mqa.weight"));
+            kvA = Linear.of(p, n.attn(layer, "kv_a_proj_with_mqa.weight"), null);
             kvANorm = p.get(n.attn(layer, "kv_a_layernorm.weight"));
-            wkvB = p.get(n.attn(layer, "kv_b_proj.weight"));
+            kvB = Linear.of(p, n.attn(layer, "kv_b_proj.weight"), null);
         } else {
-            wq = p.get(n.attn(layer, "q_proj.weight"));
-            wk = p.get(n.attn(layer, "k_proj.weight"));
-            wv = p.get(n.attn(layer, "v_proj.weight"));
-            if (c.qkvBias) {
-                bq = p.get(n.attn(layer, "q_proj.bias"));
-                bk = p.get(n.attn(layer, "k_proj.bias"));
-                bv = p.get(n.attn(layer, "v_proj.bias"));
-            }
+            q = Linear.of(p, n.attn(layer, "q_proj.weight"), c.qkvBias ? n.attn(layer, "q_proj.bias") : null);
+            k = Linear.of(p, n.attn(layer, "k_proj.weight"), c.qkvBias ? n.attn(layer, "k_proj.bias") : null);
+            v = Linear.of(p, n.attn(layer, "v_proj.weight"), c.qkvBias ? n.attn(layer, "v_proj.bias") : null);
             if (c.qkNorm) {
                 qNorm = p.get(n.attn(layer, "q_norm.weight"));
                 kNorm = p.get(n.attn(layer, "k_norm.weight"));
             }
         }
-        wo = p.get(n.attn(layer, "o_proj.weight"));
-        bo = c.oBias ? p.get(n.attn(layer, "o_proj.bias")) : null;
+        o = Linear.of(p, n.attn(layer, "o_proj.weight"), c.oBias ? n.attn(layer, "o_proj.bias") : null);
     }
 
     /** x (B, T, H) -> (B, T, H). */
@@ -86,9 +76,9 @@ final class Attention {
             k = qkv[1];
             v = qkv[2];
         } else {
-            q = Ops.linear(x, wq, bq).reshape(b, t, c.numHeads, c.headDim);
-            k = Ops.linear(x, wk, bk).reshape(b, t, c.numKvHeads, c.headDim);
-            v = Ops.linear(x, wv, bv).reshape(b, t, c.numKvHeads, c.headDim);
+            q = this.q.apply(x, ctx).reshape(b, t, c.numHeads, c.headDim);
+            k = this.k.apply(x, ctx).reshape(b, t, c.numKvHeads, c.headDim);
+            v = this.v.apply(x, ctx).reshape(b, t, c.numKvHeads, c.headDim);
             if (c.qkNorm) {
                 q = Ops.rmsNorm(q, qNorm, eps);
                 k = Ops.rmsNorm(k, kNorm, eps);
@@ -106,20 +96,20 @@ final class Attention {
             v = ctx.cache().values(layer);
         }
         NDArray out = scaledDotProduct(q, k, v, ctx.maskBias(), b, t);
-        return Ops.linear(out, wo, bo);
+        return o.apply(out, ctx);
     }
 
     /** MLA query, key and value heads: q (B, nh, T, dqk), k (B, nh, T, dqk), v (B, nh, T, dv). */
     private NDArray[] mlaProjections(NDArray x, long b, long t, ForwardContext ctx) {
         int nh = c.numHeads;
-        NDArray q = c.qLoraRank > 0
-                ? Ops.linear(Ops.rmsNorm(Ops.linear(x, wqA), qANorm, eps), wqB)
-                : Ops.linear(x, wq);
-        q = q.reshape(b, t, nh, c.qkHeadDim()).transpose(0, 2, 1, 3);
+        NDArray query0 = c.qLoraRank > 0
+                ? qB.apply(Ops.rmsNorm(qA.apply(x, ctx), qANorm, eps), ctx)
+                : this.q.apply(x, ctx);
+        NDArray q = query0.reshape(b, t, nh, c.qkHeadDim()).transpose(0, 2, 1, 3);
         NDList qParts = q.split(new long[] {c.qkNopeHeadDim}, 3);
-        NDArray compressed = Ops.linear(x, wkvA);
+        NDArray compressed = kvA.apply(x, ctx);
         NDList kvParts = compressed.split(new long[] {c.kvLoraRank}, 2);
-        NDArray kv = Ops.linear(Ops.rmsNorm(kvParts.get(0), kvANorm, eps), wkvB)
+        NDArray kv = kvB.apply(Ops.rmsNorm(kvParts.get(0), kvANorm, eps), ctx)
                 .reshape(b, t, nh, c.qkNopeHeadDim + c.vHeadDim).transpose(0, 2, 1, 3);
         NDList kvSplit = kv.split(new long[] {c.qkNopeHeadDim}, 3);
         NDArray kRot = kvParts.get(1).reshape(b, 1, t, c.qkRopeHeadDim);

@@ -2,20 +2,25 @@ package io.zerorl.model;
 
 import ai.djl.ndarray.NDArray;
 
-/** Dense SwiGLU feed-forward. */
+/** Dense SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))}. */
 final class DenseMlp implements FeedForward {
-    private final NDArray gate;
-    private final NDArray up;
-    private final NDArray down;
+    private final Linear gate;
+    private final Linear up;
+    private final Linear down;
 
-    DenseMlp(NDArray gate, NDArray up, NDArray down) {
+    DenseMlp(Linear gate, Linear up, Linear down) {
         this.gate = gate;
         this.up = up;
         this.down = down;
     }
 
+    /** The three projections named by {@code names} (gate, up, down weights) in {@code params}. */
+    static DenseMlp of(java.util.Map<String, NDArray> params, String gate, String up, String down) {
+        return new DenseMlp(Linear.of(params, gate, null), Linear.of(params, up, null), Linear.of(params, down, null));
+    }
+
     @Override
     public NDArray forward(NDArray x, ForwardContext ctx) {
-        return Ops.swiglu(x, gate, up, down);
+        return down.apply(Ops.silu(gate.apply(x, ctx)).mul(up.apply(x, ctx)), ctx);
     }
 }

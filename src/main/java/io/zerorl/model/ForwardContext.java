@@ -11,5 +11,7 @@ import ai.djl.ndarray.NDArray;
  * @param maskBias  (B, 1, T, S): 0 where a query may attend a key, a large negative number elsewhere
  * @param cache     null for a plain forward pass
  * @param routing   null unless the caller wants router statistics (load-balancing loss)
+ * @param lora      the LoRA adapters this pass applies, or null (none attached, or switched off)
  */
-public record ForwardContext(NDArray cos, NDArray sin, NDArray maskBias, KvCache cache, RoutingStats routing) {}
+public record ForwardContext(NDArray cos, NDArray sin, NDArray maskBias, KvCache cache, RoutingStats routing,
+                             LoraAdapters lora) {}

@@ -32,12 +32,12 @@ final class MoeFeedForward implements FeedForward {
     private final int layer;
     private final NDArray router;
     private final NDArray correctionBias;
-    private final NDArray[][] experts; // [expert][gate, up, down]
+    private final DenseMlp[] experts;
     private final DenseMlp shared;
     private final NDArray scaling;
     private final NDArray tiny;
 
-    MoeFeedForward(ModelConfig c, int layer, NDArray router, NDArray correctionBias, NDArray[][] experts,
+    MoeFeedForward(ModelConfig c, int layer, NDArray router, NDArray correctionBias, DenseMlp[] experts,
                    DenseMlp shared, Scalars scalars, DataType type) {
         this.c = c;
         this.layer = layer;
@@ -96,8 +96,7 @@ final class MoeFeedForward implements FeedForward {
                 // a view of this expert's rows: only the chosen experts cost a call (split made all E views)
                 NDArray part = counts[ex] == chosen.length ? gathered
                         : gathered.get(new NDIndex().addSliceDim(start[ex], start[ex] + counts[ex]));
-                NDArray[] w = experts[ex];
-                outs.add(Ops.swiglu(part, w[0], w[1], w[2]));
+                outs.add(experts[ex].forward(part, ctx));
             }
         }
         NDArray sorted = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 0);

@@ -38,6 +38,8 @@ public final class Policy implements AutoCloseable {
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final Scalars scalars;
     private final Map<String, ParamSpec.Role> roles;
+    private LoraAdapters adapters;
+    private boolean adaptersOn = true;
     private final Rotary rotary;
     private final NDArray invFreq;
     private final NDArray embed;
@@ -64,23 +66,19 @@ public final class Policy implements AutoCloseable {
             Attention attn = new Attention(config, l, params, rotary, eps, scale);
             FeedForward ffn;
             if (config.isSparse(l)) {
-                NDArray[][] experts = new NDArray[config.numExperts][];
+                DenseMlp[] experts = new DenseMlp[config.numExperts];
                 for (int e = 0; e < config.numExperts; e++) {
-                    experts[e] = new NDArray[] {
-                        params.get(n.expert(l, e, WeightNames.Proj.GATE)),
-                        params.get(n.expert(l, e, WeightNames.Proj.UP)),
-                        params.get(n.expert(l, e, WeightNames.Proj.DOWN))};
+                    experts[e] = DenseMlp.of(params, n.expert(l, e, WeightNames.Proj.GATE),
+                            n.expert(l, e, WeightNames.Proj.UP), n.expert(l, e, WeightNames.Proj.DOWN));
                 }
-                DenseMlp shared = config.numSharedExperts > 0 ? new DenseMlp(
-                        params.get(n.sharedExpert(l, WeightNames.Proj.GATE)),
-                        params.get(n.sharedExpert(l, WeightNames.Proj.UP)),
-                        params.get(n.sharedExpert(l, WeightNames.Proj.DOWN))) : null;
+                DenseMlp shared = config.numSharedExperts > 0 ? DenseMlp.of(params,
+                        n.sharedExpert(l, WeightNames.Proj.GATE), n.sharedExpert(l, WeightNames.Proj.UP),
+                        n.sharedExpert(l, WeightNames.Proj.DOWN)) : null;
                 ffn = new MoeFeedForward(config, l, params.get(n.router(l)),
                         config.correctionBias ? params.get(n.correctionBias(l)) : null, experts, shared, scalars, dataType);
             } else {
-                ffn = new DenseMlp(params.get(n.denseMlp(l, WeightNames.Proj.GATE)),
-                        params.get(n.denseMlp(l, WeightNames.Proj.UP)),
-                        params.get(n.denseMlp(l, WeightNames.Proj.DOWN)));
+                ffn = DenseMlp.of(params, n.denseMlp(l, WeightNames.Proj.GATE), n.denseMlp(l, WeightNames.Proj.UP),
+                        n.denseMlp(l, WeightNames.Proj.DOWN));
             }
             layers.add(new DecoderLayer(params.get(n.inputNorm(l)), params.get(n.postAttentionNorm(l)), eps, attn, ffn));
         }
@@ -205,6 +203,36 @@ public final class Policy implements AutoCloseable {
         return params;
     }
 
+    /** Attaches LoRA adapters (made for this policy): from now on every forward pass applies them. */
+    public void attach(LoraAdapters lora) {
+        if (adapters != null) {
+            throw new IllegalStateException("this policy already has LoRA adapters");
+        }
+        adapters = lora;
+    }
+
+    /** The attached LoRA adapters, or null. */
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    /**
+     * Switches the adapters off until the returned handle is closed: the policy then computes what its base does
+     * (the KL reference of a LoRA run, without a second copy of the model).
+     */
+    public AdaptersOff adaptersOff() {
+        boolean previous = adaptersOn;
+        adaptersOn = false;
+        return () -> adaptersOn = previous;
+    }
+
+    /** A scope with the adapters off; closing it restores them. */
+    @FunctionalInterface
+    public interface AdaptersOff extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** What training does with parameter {@code name} (declared by {@link ParamSpec}). */
     public ParamSpec.Role role(String name) {
         ParamSpec.Role r = roles.get(name);
@@ -251,7 +279,8 @@ public final class Policy implements AutoCloseable {
     private NDArray layers(NDArray ids, NDArray positionIds, NDArray mask, KvCache cache, RoutingStats routing) {
         NDArray x = Ops.rows(embed, ids);
         NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.cached(rotary.attentionFactor(), DataType.FLOAT32), dataType);
-        ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing);
+        ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing,
+                adaptersOn ? adapters : null);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x, ctx);
         }
@@ -359,6 +388,9 @@ public final class Policy implements AutoCloseable {
 
     @Override
     public void close() {
+        if (adapters != null) {
+            adapters.close();
+        }
         manager.close();
     }
 }

@@ -12,6 +12,14 @@ public class WeightNames {
     /** One expert projection: gate (SwiGLU gate), up, down. */
     public enum Proj { GATE, UP, DOWN }
 
+    /** The module a weight belongs to: {@code model.layers.0.self_attn.q_proj.weight} -> {@code ...q_proj}. */
+    public static String module(String weightName) {
+        if (!weightName.endsWith(".weight")) {
+            throw new IllegalArgumentException("not a module weight: " + weightName);
+        }
+        return weightName.substring(0, weightName.length() - ".weight".length());
+    }
+
     public String embed() {
         return "model.embed_tokens.weight";
     }
