@@ -103,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             Path dir = ModelRef.resolveDir(options.model()).orElseThrow(() -> new ZerorlException(options.model()
                     + " has not been pretrained yet, and evaluation needs its tokenizer: run ./zerorl pretrain first"));
-            try (Policy policy = Policy.load(dir, options.device(), options.dtype());
+            try (Policy policy = options.withAdapter(Policy.load(dir, options.device(), options.dtype()));
                  Tokenizer tokenizer = Tokenizer.load(dir)) {
                 result = evaluate(new PolicyGenerator(policy, tokenizer, dir.toString()), datasets, config);
             }

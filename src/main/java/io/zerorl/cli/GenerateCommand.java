@@ -131,7 +131,7 @@ public final class GenerateCommand implements Callable<Integer> {
             if (tok == null && !stops.isEmpty()) {
                 throw new ZerorlException(model + " has no tokenizer, so --stop strings cannot be matched; drop --stop");
             }
-            try (Policy policy = ModelRef.load(model, dev, type, options.seed)) {
+            try (Policy policy = options.withAdapter(ModelRef.load(model, dev, type, options.seed))) {
                 int[] eos = tok != null ? tok.eosTokenIds()
                         : policy.config().eosTokenId >= 0 ? new int[] {policy.config().eosTokenId} : new int[0];
                 RolloutEngine engine = new RolloutEngine(policy, tok == null ? null : ids -> tok.decode(ids, true), eos);

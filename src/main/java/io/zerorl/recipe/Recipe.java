@@ -4,6 +4,7 @@ import io.zerorl.algo.GrpoLossConfig;
 import io.zerorl.checkpoint.HfExport;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.eval.EvalDuringTraining;
+import io.zerorl.model.LoraConfig;
 import io.zerorl.optim.OptimConfig;
 import io.zerorl.reward.RewardSpec;
 import io.zerorl.rollout.RolloutConfig;
@@ -16,7 +17,8 @@ import java.util.Map;
 /**
  * A GRPO training run, typed. YAML keys are the snake_case names of these components (e.g.
  * {@code train.group_size}); {@link RecipeLoader} merges defaults &lt; YAML &lt; {@code --set key=value}. Each section
- * is the config record of the package that uses it ({@code rollout}: {@link RolloutConfig}, {@code algo}:
+ * is the config record of the package that uses it ({@code lora}: {@link LoraConfig}, {@code rollout}:
+ * {@link RolloutConfig}, {@code algo}:
  * {@link GrpoLossConfig}, {@code optim}: {@link OptimConfig}, {@code eval}: {@link EvalDuringTraining.Config}; the
  * trainer's own sections below) and validates its values when it is built, so a bad value fails while the recipe
  * loads, naming its key. {@link RecipeValidator} then checks what needs the file system (model, data, rewards,
@@ -30,14 +32,17 @@ import java.util.Map;
  * @param rewards    reward entries in {@link RewardSpec#fromMap} form: {@code {name, weight, ...options}}
  * @param eval       evaluation during training (off unless {@code eval.every} &gt; 0)
  */
-public record Recipe(String name, long seed, String outputDir, Model model, Data data, RolloutConfig rollout,
-                     List<Map<String, Object>> rewards, GrpoLossConfig algo, OptimConfig optim, Train train,
-                     Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval) {
+public record Recipe(String name, long seed, String outputDir, Model model, LoraConfig lora, Data data,
+                     RolloutConfig rollout, List<Map<String, Object>> rewards, GrpoLossConfig algo, OptimConfig optim,
+                     Train train, Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval) {
     public static final List<String> PRECISIONS = List.of("float32", "float16");
     public static final List<String> DEVICES = List.of("cpu", "gpu");
 
     public Recipe {
         InvalidSetting.require(outputDir != null && !outputDir.isBlank(), "output_dir", "must be set");
+        InvalidSetting.require(!lora.enabled() || train.refSyncSteps() == 0, "train.ref_sync_steps", "must be 0 with"
+                + " LoRA: the KL reference is the base model itself (the adapters switched off), which a sync would"
+                + " not change; for a synced reference train all weights (lora.r: 0)");
     }
 
     /**
@@ -74,10 +79,13 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
      * @param refSyncAlpha      reference = alpha * policy + (1 - alpha) * reference at each sync (TRL ref_model_mixup_alpha)
      * @param precision         float32, or float16 (fp32 master weights, dynamic loss scaling; meant for the GPU)
      * @param samplesPerStep    completions written to samples.jsonl per step
+     * @param activationCheckpointing keep only each decoder layer's input during the forward pass and recompute the
+     *                          layer in backward: activation memory of one layer instead of all, for one more forward
      */
     public record Train(int steps, int promptsPerStep, int groupSize, int microBatchSize, int numIterations,
                         int refSyncSteps, double refSyncAlpha, String precision, double lossScaleInit,
-                        int lossScaleGrowthInterval, int samplesPerStep, Dapo dapo, Moe moe) {
+                        int lossScaleGrowthInterval, int samplesPerStep, boolean activationCheckpointing, Dapo dapo,
+                        Moe moe) {
         public Train {
             InvalidSetting.require(groupSize >= 2, "group_size", "must be >= 2 (GRPO compares completions within a"
                     + " group), got " + groupSize + "; typical: 8 or 16");
@@ -131,15 +139,21 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
         }
     }
 
+    /** What a LoRA run exports: the merged model (R1-style), the adapter alone (PEFT layout), or both. */
+    public static final List<String> LORA_EXPORTS = List.of("merged", "adapter", "both");
+
     /**
      * @param atEnd         export an HF-layout checkpoint to {@code output_dir/export} when training ends
      * @param dtype         bf16 or fp32
      * @param maxShardBytes shard size of model.safetensors
+     * @param lora          with LoRA: {@code merged} (base + scaling * B A, in export/), {@code adapter} (PEFT files in
+     *                      export/), or {@code both} (the adapter in export/adapter/)
      */
-    public record Export(boolean atEnd, String dtype, long maxShardBytes) {
+    public record Export(boolean atEnd, String dtype, long maxShardBytes, String lora) {
         public Export {
             InvalidSetting.oneOf("dtype", dtype, HfExport.DTYPES);
             InvalidSetting.require(maxShardBytes > 0, "max_shard_bytes", "must be > 0, got " + maxShardBytes);
+            InvalidSetting.oneOf("lora", lora, LORA_EXPORTS);
         }
     }
 
@@ -147,15 +161,16 @@ public record Recipe(String name, long seed, String outputDir, Model model, Data
     public static Recipe defaults() {
         return new Recipe("grpo", 42, "runs/grpo",
                 new Model(null, "cpu"),
+                LoraConfig.defaults(),
                 new Data(null, null, null, "question", "r1", 0),
                 RolloutConfig.defaults(),
                 new ArrayList<>(),
                 GrpoLossConfig.defaults(),
                 OptimConfig.defaults(),
-                new Train(100, 8, 8, 8, 1, 0, 0.6, "float32", 65536, 2000, 4,
+                new Train(100, 8, 8, 8, 1, 0, 0.6, "float32", 65536, 2000, 4, false,
                         new Dapo(false, 4, false), new Moe(0.0, false)),
                 new Checkpoint(0, 2),
-                new Export(true, "bf16", 5L << 30),
+                new Export(true, "bf16", 5L << 30, "merged"),
                 EvalDuringTraining.Config.defaults());
     }
 

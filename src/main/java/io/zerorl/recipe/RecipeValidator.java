@@ -5,6 +5,7 @@ import io.zerorl.data.DatasetDescriptor;
 import io.zerorl.data.DatasetRegistry;
 import io.zerorl.data.PromptFile;
 import io.zerorl.eval.EvalDuringTraining;
+import io.zerorl.model.PeftAdapter;
 import io.zerorl.reward.RewardRegistry;
 import io.zerorl.reward.WeightedRewards;
 import io.zerorl.util.Names;
@@ -30,6 +31,12 @@ public final class RecipeValidator {
         require(m.path() != null, "model.path must name a Hugging Face model directory (config.json + safetensors)");
         require(Files.isRegularFile(Path.of(m.path()).resolve("config.json")),
                 "model.path " + Path.of(m.path()).toAbsolutePath() + " has no config.json");
+
+        if (r.lora().enabled() && r.lora().initFrom() != null) {
+            require(PeftAdapter.isAdapter(Path.of(r.lora().initFrom())), "lora.init_from "
+                    + Path.of(r.lora().initFrom()).toAbsolutePath() + " is not a PEFT adapter folder (no "
+                    + PeftAdapter.CONFIG + ")");
+        }
 
         require(r.rewards() != null && !r.rewards().isEmpty(), "rewards must list at least one reward, e.g."
                 + " [{name: math_accuracy, weight: 1.0}]; valid names: " + String.join(", ", RewardRegistry.standard().names()));

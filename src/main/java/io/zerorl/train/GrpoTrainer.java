@@ -5,6 +5,9 @@ import ai.djl.ndarray.types.DataType;
 import io.zerorl.checkpoint.DType;
 import io.zerorl.checkpoint.HfExport;
 import io.zerorl.model.Devices;
+import io.zerorl.model.LoraAdapters;
+import io.zerorl.model.LoraConfig;
+import io.zerorl.model.PeftAdapter;
 import io.zerorl.model.Policy;
 import io.zerorl.optim.LrSchedule;
 import io.zerorl.recipe.Recipe;
@@ -18,6 +21,7 @@ import io.zerorl.run.RunLayout;
 import io.zerorl.tokenizer.ChatMessage;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Files2;
+import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.charset.StandardCharsets;
@@ -98,11 +102,16 @@ public final class GrpoTrainer implements AutoCloseable {
             this.rewards = opened(opened, WeightedRewards.of(recipe.rewardSpecs(), RewardRegistry.standard()));
             PromptSource source = PromptSource.load(recipe.data(), tokenizer.hasChatTemplate()
                     ? (sys, user) -> chat(tokenizer, sys, user) : null, recipe.seed());
-            this.policy = opened(opened, Policy.load(resumeFrom != null ? resumeFrom : modelDir, device, dtype));
-            this.ref = recipe.algo().beta() > 0 ? opened(opened, loadReference(resumeFrom, device, dtype)) : null;
-            this.update = opened(opened, new PolicyUpdate(policy, ref,
-                    policy.trainableParameters(recipe.train().moe().freezeRouter()),
-                    name -> policy.role(name).decayed(), recipe, device, dtype));
+            boolean lora = recipe.lora().enabled();
+            this.policy = opened(opened, Policy.load(resumeFrom != null && !lora ? resumeFrom : modelDir, device, dtype));
+            if (lora) {
+                policy.attach(adapters(resumeFrom));
+            }
+            // with LoRA the KL reference is the base itself, the adapters switched off: no second copy
+            this.ref = recipe.algo().beta() > 0 && !lora ? opened(opened, loadReference(resumeFrom, device, dtype)) : null;
+            this.update = opened(opened, new PolicyUpdate(policy, ref, recipe.algo().beta() > 0 && lora,
+                    lora ? policy.adapters().parameters() : policy.trainableParameters(recipe.train().moe().freezeRouter()),
+                    lora ? name -> true : name -> policy.role(name).decayed(), recipe, device, dtype));
             this.schedule = recipe.optim().schedule(recipe.train().steps());
             this.sampler = new GroupSampler(new RolloutEngine(policy, ids -> tokenizer.decode(ids, true),
                     tokenizer.eosTokenIds()), tokenizer, rewards, source, recipe);
@@ -122,6 +131,33 @@ public final class GrpoTrainer implements AutoCloseable {
                     + " (set checkpoint.every to write them)");
         }
         return latest;
+    }
+
+    /**
+     * The LoRA adapters to train: the checkpoint's when resuming, else {@code lora.init_from}'s, else fresh ones
+     * (seeded by the recipe's seed, so the base model's output is unchanged at step 0).
+     */
+    private LoraAdapters adapters(Path resumeFrom) {
+        LoraConfig cfg = recipe.lora();
+        if (resumeFrom != null) {
+            if (!PeftAdapter.isAdapter(resumeFrom)) {
+                throw new ZerorlException("--resume: checkpoint " + resumeFrom + " holds all weights, not a LoRA adapter,"
+                        + " but the recipe sets lora.r: " + cfg.r() + "; resume with the recipe the run started with");
+            }
+            return PeftAdapter.read(resumeFrom, policy);
+        }
+        if (cfg.initFrom() == null) {
+            return LoraAdapters.init(policy, cfg, Seeds.mix(recipe.seed(), 0x10AL));
+        }
+        LoraAdapters start = PeftAdapter.read(Path.of(cfg.initFrom()), policy);
+        LoraConfig got = start.config();
+        if (got.r() != cfg.r() || got.scaling() != cfg.scaling()) {
+            start.close();
+            throw new ZerorlException("lora.init_from " + cfg.initFrom() + " has r " + got.r() + " and scaling "
+                    + got.scaling() + ", the recipe r " + cfg.r() + " and scaling " + cfg.scaling()
+                    + "; set lora.r and lora.alpha to the adapter's");
+        }
+        return start;
     }
 
     /** The base model, or the synced reference saved with the checkpoint a run resumes from. */
@@ -189,9 +225,9 @@ public final class GrpoTrainer implements AutoCloseable {
         return tokenizer;
     }
 
-    /** Whether a reference model was built (beta > 0). */
+    /** Whether the loss has a KL reference (beta > 0): a second model, or with LoRA the base with adapters off. */
     public boolean hasReference() {
-        return ref != null;
+        return ref != null || recipe.algo().beta() > 0;
     }
 
     public int step() {
@@ -250,7 +286,8 @@ public final class GrpoTrainer implements AutoCloseable {
         double lr = schedule.lr(step - 1);
         GroupSampler.Sampled sampled = sampler.sample(step);
         long t0 = System.nanoTime();
-        PolicyUpdate.Result updated = update.run(sampled.batch(), sampled.advantages(), lr);
+        PolicyUpdate.Result updated = update.run(sampled.batch(), sampled.advantages(), lr,
+                Seeds.mix(recipe.seed(), step));
         long trainNanos = System.nanoTime() - t0;
         Recipe.Train tr = recipe.train();
         if (ref != null && tr.refSyncSteps() > 0 && step % tr.refSyncSteps() == 0) {

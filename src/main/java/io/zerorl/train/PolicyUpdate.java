@@ -12,6 +12,7 @@ import io.zerorl.algo.GrpoLoss;
 import io.zerorl.algo.LossInputs;
 import io.zerorl.algo.LossNormalizer;
 import io.zerorl.algo.LossResult;
+import io.zerorl.model.LoraAdapters;
 import io.zerorl.model.NoGrad;
 import io.zerorl.model.Policy;
 import io.zerorl.model.RoutingStats;
@@ -21,6 +22,7 @@ import io.zerorl.optim.Grads;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.run.MetricNames;
 import io.zerorl.tensor.Scalars;
+import io.zerorl.util.Seeds;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +60,7 @@ final class PolicyUpdate implements AutoCloseable {
 
     private final Policy policy;
     private final Policy ref;
+    private final boolean refIsBase;
     private final Map<String, NDArray> trainable;
     private final AdamW optimizer;
     private final DynamicLossScaler scaler;
@@ -70,14 +73,16 @@ final class PolicyUpdate implements AutoCloseable {
     private final DataType dtype;
 
     /**
-     * @param ref       the reference model, or null (beta = 0)
+     * @param ref       the reference model, or null (beta = 0, or LoRA)
+     * @param refIsBase the reference is the policy with its LoRA adapters switched off
      * @param trainable the parameters to update (their gradients are switched on here)
      * @param decay     which of them get weight decay
      */
-    PolicyUpdate(Policy policy, Policy ref, Map<String, NDArray> trainable, Predicate<String> decay, Recipe recipe,
-                 Device device, DataType dtype) {
+    PolicyUpdate(Policy policy, Policy ref, boolean refIsBase, Map<String, NDArray> trainable, Predicate<String> decay,
+                 Recipe recipe, Device device, DataType dtype) {
         this.policy = policy;
         this.ref = ref;
+        this.refIsBase = refIsBase;
         this.trainable = trainable;
         trainable.values().forEach(p -> p.setRequiresGradient(true));
         this.loss = new GrpoLoss(recipe.algo());
@@ -101,8 +106,11 @@ final class PolicyUpdate implements AutoCloseable {
         return scaler;
     }
 
-    /** mu optimizer steps over {@code batch} with one advantage per row, at learning rate {@code lr}. */
-    Result run(SequenceBatch batch, float[] advantages, double lr) {
+    /**
+     * mu optimizer steps over {@code batch} with one advantage per row, at learning rate {@code lr}; {@code seed}
+     * seeds LoRA dropout (so a resumed run draws the same masks).
+     */
+    Result run(SequenceBatch batch, float[] advantages, double lr, long seed) {
         Sums sums = new Sums();
         Step last = null;
         boolean skipped = false;
@@ -118,6 +126,7 @@ final class PolicyUpdate implements AutoCloseable {
                 int k = 0;
                 for (int from = 0; from < batch.rows(); from += train.microBatchSize(), k++) {
                     int to = Math.min(batch.rows(), from + train.microBatchSize());
+                    seedDropout(seed, it, k);
                     microStep(batch, from, to, adv, fixed, k, norm, sm, lastPass ? sums : null);
                 }
                 last = optimizerStep(lr);
@@ -143,7 +152,7 @@ final class PolicyUpdate implements AutoCloseable {
     private Fixed fixedLogProbs(SequenceBatch batch, NDManager sm) {
         List<NDArray> old = new ArrayList<>();
         List<NDArray> refLp = new ArrayList<>();
-        if (train.numIterations() == 1 && ref == null) {
+        if (train.numIterations() == 1 && ref == null && !refIsBase) {
             return new Fixed(old, refLp);
         }
         try (NoGrad ng = new NoGrad()) {
@@ -156,8 +165,8 @@ final class PolicyUpdate implements AutoCloseable {
                         lp.attach(sm);
                         old.add(lp);
                     }
-                    if (ref != null) {
-                        NDArray lp = TokenLogProbs.compute(ref, t, temperature, null).logp();
+                    if (ref != null || refIsBase) {
+                        NDArray lp = referenceLogProbs(t);
                         lp.attach(sm);
                         refLp.add(lp);
                     }
@@ -165,6 +174,23 @@ final class PolicyUpdate implements AutoCloseable {
             }
         }
         return new Fixed(old, refLp);
+    }
+
+    private NDArray referenceLogProbs(SequenceBatch.Tensors t) {
+        if (ref != null) {
+            return TokenLogProbs.compute(ref, t, temperature, null).logp();
+        }
+        try (Policy.AdaptersOff off = policy.adaptersOff()) {
+            return TokenLogProbs.compute(policy, t, temperature, null).logp();
+        }
+    }
+
+    /** LoRA dropout draws from torch's generator: reseed it per (step, pass, micro-batch). */
+    private void seedDropout(long seed, int pass, int k) {
+        LoraAdapters lora = policy.adapters();
+        if (lora != null && lora.config().dropout() > 0) {
+            Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, pass * 100_003L + k));
+        }
     }
 
     /**
@@ -181,6 +207,10 @@ final class PolicyUpdate implements AutoCloseable {
             RoutingStats routing = aux > 0 ? new RoutingStats() : null;
             LossResult r;
             double auxValue = 0;
+            LoraAdapters lora = policy.adapters();
+            if (lora != null) {
+                lora.training(true);
+            }
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 TokenLogProbs.Result lp = TokenLogProbs.compute(policy, t, temperature, routing);
                 NDArray advMb = adv.get(new NDIndex("{}:{}", from, to));
@@ -196,6 +226,10 @@ final class PolicyUpdate implements AutoCloseable {
                     total = scaler.scaleLoss(total);
                 }
                 gc.backward(total);
+            } finally {
+                if (lora != null) {
+                    lora.training(false);
+                }
             }
             if (sums != null) {
                 sums.add(r.metrics(), auxValue * (to - from) / (double) b);

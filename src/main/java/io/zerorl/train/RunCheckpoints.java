@@ -13,6 +13,7 @@ import io.zerorl.checkpoint.TensorData;
 import io.zerorl.checkpoint.TensorEntry;
 import io.zerorl.checkpoint.WriteOptions;
 import io.zerorl.model.ModelConfig;
+import io.zerorl.model.PeftAdapter;
 import io.zerorl.model.Policy;
 import io.zerorl.optim.AdamW;
 import io.zerorl.optim.DynamicLossScaler;
@@ -32,7 +33,8 @@ import java.util.stream.Stream;
 
 /**
  * Training checkpoints under {@code <run>/checkpoints/step-NNNNNN/}: {@code model.safetensors} (float32, HF
- * names; with config.json and the tokenizer files the directory is itself a loadable model),
+ * names; with config.json and the tokenizer files the directory is itself a loadable model), or with LoRA only the
+ * adapter ({@code adapter_config.json} + {@code adapter_model.safetensors}, PEFT's layout, for the run's base model),
  * {@code optimizer.safetensors} (AdamW moments, fp32 masters, step), {@code ref_model.safetensors} when a
  * synced reference model exists, and {@code trainer_state.json} (step, data cursor, seed, loss scale). Each is
  * written into {@code .tmp-step-NNNNNN} and renamed in one atomic move; only the last {@code keep} are kept.
@@ -82,7 +84,13 @@ public final class RunCheckpoints {
             HfExport.deleteTree(tmp);
             Files.createDirectories(tmp);
             WriteOptions f32 = WriteOptions.defaults();
-            SafetensorsWriter.write(tmp, "model", entries(policy), f32);
+            boolean lora = policy.adapters() != null;
+            if (lora) {
+                // the frozen base is the run's model; the checkpoint is the adapter, in PEFT's layout
+                PeftAdapter.write(tmp, policy.adapters(), policy.config(), modelDir.toString());
+            } else {
+                SafetensorsWriter.write(tmp, "model", entries(policy), f32);
+            }
             if (ref != null) {
                 SafetensorsWriter.write(tmp, "ref_model", entries(ref), f32);
             }
@@ -93,8 +101,10 @@ public final class RunCheckpoints {
                 }
                 SafetensorsWriter.write(tmp, "optimizer", opt, f32);
             }
-            Files.copy(modelDir.resolve("config.json"), tmp.resolve("config.json"));
-            HfExport.copyTokenizer(modelDir, tmp);
+            if (!lora) {
+                Files.copy(modelDir.resolve("config.json"), tmp.resolve("config.json"));
+                HfExport.copyTokenizer(modelDir, tmp);
+            }
             Files.write(tmp.resolve(STATE_FILE), Json.PRETTY.writeValueAsBytes(state));
             HfExport.deleteTree(dir);
             Files2.moveAtomically(tmp, dir);
@@ -154,7 +164,7 @@ public final class RunCheckpoints {
         return out;
     }
 
-    private static TensorEntry entry(String name, NDArray p) {
+    static TensorEntry entry(String name, NDArray p) {
         return TensorEntry.float32(name, p.getShape().getShape(), sink -> {
             float[] v;
             try (NDArray f = p.stopGradient(); NDArray c = f.toType(DataType.FLOAT32, true)) {

@@ -25,21 +25,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** LoRA adapters on the tiny fixtures: exactness at B = 0, the merged model, gradients, PEFT's files. */
-class LoraTest {
+public class LoraTest {
     @TempDir
     Path tmp;
 
     static final long[][] IDS = {{57, 314, 280, 341, 338, 329, 18, 33}, {3, 7, 11, 200, 9, 41, 5, 2}};
     static final long[][] MASK = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 1, 1, 1, 1, 1, 1}};
 
-    static float[] logits(Policy p) {
+    public static float[] logits(Policy p) {
         try (NDManager m = NDManager.newBaseManager(); NoGrad ng = new NoGrad()) {
             return p.forward(m.create(IDS), m.create(MASK), m.create(Policy.positionIds(MASK))).toFloatArray();
         }
     }
 
     /** Adapters with random A and B (B nonzero, unlike fresh ones). */
-    static LoraAdapters random(Policy p, LoraConfig cfg, long seed) {
+    public static LoraAdapters random(Policy p, LoraConfig cfg, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, float[][]> v = new LinkedHashMap<>();
         LoraAdapters.targets(p.config(), cfg).forEach((module, shape) -> {
