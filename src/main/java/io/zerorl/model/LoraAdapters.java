@@ -153,6 +153,10 @@ public final class LoraAdapters implements AutoCloseable {
         this.training = on;
     }
 
+    public boolean isTraining() {
+        return training;
+    }
+
     /** {@code y + (x A^T) B^T * scaling} for the module's adapter, or {@code y} when it has none. */
     NDArray addTo(NDArray y, NDArray x, String module) {
         Adapter a = byModule.get(module);

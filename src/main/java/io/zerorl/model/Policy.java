@@ -278,9 +278,7 @@ public final class Policy implements AutoCloseable {
 
     private NDArray layers(NDArray ids, NDArray positionIds, NDArray mask, KvCache cache, RoutingStats routing) {
         NDArray x = Ops.rows(embed, ids);
-        NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.cached(rotary.attentionFactor(), DataType.FLOAT32), dataType);
-        ForwardContext ctx = new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing,
-                adaptersOn ? adapters : null);
+        ForwardContext ctx = context(positionIds, mask, cache, routing);
         for (DecoderLayer layer : layers) {
             x = layer.forward(x, ctx);
         }
@@ -288,6 +286,41 @@ public final class Policy implements AutoCloseable {
             cache.advance();
         }
         return Ops.rmsNorm(x, finalNorm, eps);
+    }
+
+    /** What every layer of a pass shares: rotary tables, mask, cache, router statistics, the adapters if on. */
+    ForwardContext context(NDArray positionIds, NDArray mask, KvCache cache, RoutingStats routing) {
+        NDArray[] cosSin = rotary.cosSin(positionIds, invFreq, scalars.cached(rotary.attentionFactor(), DataType.FLOAT32),
+                dataType);
+        return new ForwardContext(cosSin[0], cosSin[1], mask, cache, routing, adaptersOn ? adapters : null);
+    }
+
+    /** The additive attention mask of a plain (uncached) pass. */
+    NDArray maskBias(NDArray ids, NDArray attentionMask) {
+        return maskBias(ids.getManager(), attentionMask, ids.getShape().get(0), ids.getShape().get(1), 0);
+    }
+
+    List<DecoderLayer> decoderLayers() {
+        return layers;
+    }
+
+    NDArray embedding() {
+        return embed;
+    }
+
+    /** The final RMSNorm of the last layer's output. */
+    NDArray finalNorm(NDArray x) {
+        return Ops.rmsNorm(x, finalNorm, eps);
+    }
+
+    /**
+     * Forward and backward of one batch with activation checkpointing; see {@link CheckpointedBackward}. Call it
+     * outside any gradient collector: it opens its own, one after another.
+     */
+    public CheckpointedBackward.Result backwardCheckpointed(NDArray ids, NDArray attentionMask, NDArray positionIds,
+                                                            java.util.function.Function<NDArray, NDArray> head,
+                                                            double auxWeight, long seed) {
+        return new CheckpointedBackward(this, auxWeight, seed).run(ids, attentionMask, positionIds, head);
     }
 
     /** Vocabulary logits (…, V) of hidden states (…, H). */

@@ -12,6 +12,7 @@ import io.zerorl.algo.GrpoLoss;
 import io.zerorl.algo.LossInputs;
 import io.zerorl.algo.LossNormalizer;
 import io.zerorl.algo.LossResult;
+import io.zerorl.model.CheckpointedBackward;
 import io.zerorl.model.LoraAdapters;
 import io.zerorl.model.NoGrad;
 import io.zerorl.model.Policy;
@@ -126,8 +127,9 @@ final class PolicyUpdate implements AutoCloseable {
                 int k = 0;
                 for (int from = 0; from < batch.rows(); from += train.microBatchSize(), k++) {
                     int to = Math.min(batch.rows(), from + train.microBatchSize());
-                    seedDropout(seed, it, k);
-                    microStep(batch, from, to, adv, fixed, k, norm, sm, lastPass ? sums : null);
+                    long stepSeed = Seeds.mix(seed, it * 100_003L + k);
+                    seedDropout(stepSeed);
+                    microStep(batch, from, to, adv, fixed, k, norm, sm, lastPass ? sums : null, stepSeed);
                 }
                 last = optimizerStep(lr);
                 skipped |= !last.taken();
@@ -186,10 +188,10 @@ final class PolicyUpdate implements AutoCloseable {
     }
 
     /** LoRA dropout draws from torch's generator: reseed it per (step, pass, micro-batch). */
-    private void seedDropout(long seed, int pass, int k) {
+    private void seedDropout(long stepSeed) {
         LoraAdapters lora = policy.adapters();
         if (lora != null && lora.config().dropout() > 0) {
-            Engine.getInstance().setRandomSeed((int) Seeds.mix(seed, pass * 100_003L + k));
+            Engine.getInstance().setRandomSeed((int) stepSeed);
         }
     }
 
@@ -199,11 +201,15 @@ final class PolicyUpdate implements AutoCloseable {
      * {@code sums} when it is given (the last pass).
      */
     private void microStep(SequenceBatch batch, int from, int to, NDArray adv, Fixed fixed, int k,
-                           LossNormalizer norm, NDManager sm, Sums sums) {
+                           LossNormalizer norm, NDManager sm, Sums sums, long stepSeed) {
         double aux = train.moe().routerAuxLossCoef();
         int b = batch.rows();
         try (NDManager mm = sm.newSubManager()) {
             SequenceBatch.Tensors t = batch.tensors(mm, from, to);
+            if (train.activationCheckpointing()) {
+                checkpointedStep(t, from, to, b, adv, fixed, k, norm, sums, stepSeed);
+                return;
+            }
             RoutingStats routing = aux > 0 ? new RoutingStats() : null;
             LossResult r;
             double auxValue = 0;
@@ -234,6 +240,38 @@ final class PolicyUpdate implements AutoCloseable {
             if (sums != null) {
                 sums.add(r.metrics(), auxValue * (to - from) / (double) b);
             }
+        }
+    }
+
+    /**
+     * The same micro-step with activation checkpointing: the policy keeps one layer's activations at a time and runs
+     * each layer twice (see {@code model.CheckpointedBackward}); the loss is computed in its head.
+     */
+    private void checkpointedStep(SequenceBatch.Tensors t, int from, int to, int b, NDArray adv, Fixed fixed, int k,
+                                  LossNormalizer norm, Sums sums, long stepSeed) {
+        double aux = train.moe().routerAuxLossCoef();
+        double auxWeight = aux > 0 ? aux * (to - from) / (double) b * (scaler == null ? 1 : scaler.scale()) : 0;
+        LossResult[] r = new LossResult[1];
+        LoraAdapters lora = policy.adapters();
+        if (lora != null) {
+            lora.training(true);
+        }
+        CheckpointedBackward.Result res;
+        try {
+            res = policy.backwardCheckpointed(t.ids(), t.attentionMask(), t.positionIds(), hidden -> {
+                TokenLogProbs.Result lp = TokenLogProbs.fromHidden(policy, hidden, t, temperature);
+                NDArray advMb = adv.get(new NDIndex("{}:{}", from, to));
+                r[0] = loss.compute(new LossInputs(lp.logp(), fixed.oldAt(k), fixed.refAt(k), advMb, t.completionMask(),
+                        lp.logits()), norm);
+                return scaler != null ? scaler.scaleLoss(r[0].loss()) : r[0].loss();
+            }, auxWeight, stepSeed);
+        } finally {
+            if (lora != null) {
+                lora.training(false);
+            }
+        }
+        if (sums != null) {
+            sums.add(r[0].metrics(), (res.auxLoss() == null ? 0 : res.auxLoss()) * (to - from) / (double) b);
         }
     }
 

@@ -20,8 +20,13 @@ public final class TokenLogProbs {
     private TokenLogProbs() {}
 
     public static Result compute(Policy policy, SequenceBatch.Tensors t, double temperature, RoutingStats routing) {
+        return fromHidden(policy, policy.hidden(t.ids(), t.attentionMask(), t.positionIds(), null, routing), t,
+                temperature);
+    }
+
+    /** The same from the policy's final hidden states (B, T, H) of {@code t} (activation checkpointing computes them). */
+    public static Result fromHidden(Policy policy, NDArray hidden, SequenceBatch.Tensors t, double temperature) {
         long c = t.completionIds().getShape().get(1);
-        NDArray hidden = policy.hidden(t.ids(), t.attentionMask(), t.positionIds(), null, routing);
         NDArray h = hidden.get(new NDIndex(":, {}:{}, :", t.promptWidth() - 1, t.promptWidth() - 1 + c));
         NDArray logits = policy.logits(h);
         if (temperature != 1.0) {
