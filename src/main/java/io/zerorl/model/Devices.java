@@ -36,6 +36,15 @@ public final class Devices {
         throw new ZerorlException("Unknown device '" + spec + "'; use cpu, gpu, gpu:N or auto");
     }
 
+    /** The memory of {@code device}: a GPU's as CUDA reports it, else the machine's physical memory. */
+    public static long memoryBytes(Device device) {
+        if (device.isGpu()) {
+            return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getMax();
+        }
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : Long.MAX_VALUE;
+    }
+
     /** {@code fp32}/{@code float32} or {@code fp16}/{@code float16}; bf16 is refused with the reason. */
     public static DataType dtype(String spec) {
         String s = spec.trim().toLowerCase(Locale.ROOT);

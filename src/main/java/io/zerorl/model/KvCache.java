@@ -32,6 +32,12 @@ public final class KvCache implements AutoCloseable {
     private NDIndex slot;
     private NDIndex upTo;
 
+    /** Bytes a cache of {@code batch} rows of {@code capacity} tokens takes, at {@code elementBytes} per number. */
+    public static long bytes(ModelConfig c, long batch, long capacity, int elementBytes) {
+        long kvHeads = c.isMla() ? c.numHeads : c.numKvHeads;
+        return (long) c.numLayers * batch * kvHeads * capacity * (c.qkHeadDim() + c.valueHeadDim()) * elementBytes;
+    }
+
     public KvCache(NDManager parent, ModelConfig c, int batch, int capacity, DataType type) {
         this.manager = parent.newSubManager();
         this.capacity = capacity;

@@ -46,12 +46,17 @@ public record Recipe(String name, long seed, String outputDir, Model model, Lora
     }
 
     /**
-     * @param path   Hugging Face model directory (config.json, safetensors, tokenizer files)
-     * @param device cpu or gpu
+     * @param path     Hugging Face model directory (config.json, safetensors, tokenizer files)
+     * @param device   cpu or gpu
+     * @param memoryGb the memory the run may use, in GB (10^9 B), for the memory plan: train checks against the smaller
+     *                 of this and the device's memory; plan uses it as the device's (to plan for a GPU elsewhere); 0 = the
+     *                 device's own
      */
-    public record Model(String path, String device) {
+    public record Model(String path, String device, double memoryGb) {
         public Model {
             InvalidSetting.oneOf("device", device, DEVICES);
+            InvalidSetting.require(memoryGb >= 0 && Double.isFinite(memoryGb), "memory_gb",
+                    "must be >= 0 (0 = the device's own), got " + memoryGb);
         }
     }
 
@@ -160,7 +165,7 @@ public record Recipe(String name, long seed, String outputDir, Model model, Lora
     /** Every default in one place (TRL GRPOConfig-like values scaled for small models). */
     public static Recipe defaults() {
         return new Recipe("grpo", 42, "runs/grpo",
-                new Model(null, "cpu"),
+                new Model(null, "cpu", 0),
                 LoraConfig.defaults(),
                 new Data(null, null, null, "question", "r1", 0),
                 RolloutConfig.defaults(),

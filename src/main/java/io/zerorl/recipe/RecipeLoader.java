@@ -118,6 +118,11 @@ public final class RecipeLoader {
         return Optional.empty();
     }
 
+    /** {@code r} with {@code overrides} applied ("train.micro_batch_size=4"), checked like a loaded recipe. */
+    public static Recipe withOverrides(Recipe r, List<String> overrides) {
+        return build(YAML.valueToTree(r), overrides);
+    }
+
     /** The resolved recipe as YAML (written to the run directory as recipe.yaml). */
     public static String toYaml(Recipe r) {
         try {

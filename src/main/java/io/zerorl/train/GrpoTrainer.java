@@ -3,10 +3,13 @@ package io.zerorl.train;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.zerorl.checkpoint.DType;
+import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.checkpoint.HfExport;
+import io.zerorl.model.Architectures;
 import io.zerorl.model.Devices;
 import io.zerorl.model.LoraAdapters;
 import io.zerorl.model.LoraConfig;
+import io.zerorl.model.ModelConfig;
 import io.zerorl.model.PeftAdapter;
 import io.zerorl.model.Policy;
 import io.zerorl.optim.LrSchedule;
@@ -18,7 +21,6 @@ import io.zerorl.reward.WeightedRewards;
 import io.zerorl.rollout.RolloutEngine;
 import io.zerorl.run.MetricNames;
 import io.zerorl.run.RunLayout;
-import io.zerorl.tokenizer.ChatMessage;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Files2;
 import io.zerorl.util.Seeds;
@@ -100,8 +102,8 @@ public final class GrpoTrainer implements AutoCloseable {
         try {
             this.tokenizer = opened(opened, Tokenizer.load(modelDir));
             this.rewards = opened(opened, WeightedRewards.of(recipe.rewardSpecs(), RewardRegistry.standard()));
-            PromptSource source = PromptSource.load(recipe.data(), tokenizer.hasChatTemplate()
-                    ? (sys, user) -> chat(tokenizer, sys, user) : null, recipe.seed());
+            PromptSource source = PromptSource.load(recipe.data(), tokenizer, recipe.seed());
+            checkMemory(source, device);
             boolean lora = recipe.lora().enabled();
             this.policy = opened(opened, Policy.load(resumeFrom != null && !lora ? resumeFrom : modelDir, device, dtype));
             if (lora) {
@@ -121,6 +123,27 @@ public final class GrpoTrainer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(opened, e);
             throw e;
+        }
+    }
+
+    /** Refuses, before any weight is read, a run whose memory plan does not fit the device. */
+    private void checkMemory(PromptSource source, Device device) {
+        ModelConfig config = Architectures.parse(HfConfig.read(modelDir));
+        int prompt = source.longestPrompt(tokenizer::encode);
+        // model.memory_gb caps the budget (a share of a bigger device); it never claims more than the device has
+        long memory = Devices.memoryBytes(device);
+        if (recipe.model().memoryGb() > 0) {
+            memory = Math.min(memory, (long) (recipe.model().memoryGb() * 1e9));
+        }
+        MemoryPlan plan = MemoryPlan.of(recipe, config, prompt, memory, device.toString());
+        if (!plan.fits()) {
+            List<String> fixes = MemoryPlan.advice(recipe, config, prompt, memory, device.isGpu());
+            throw new ZerorlException("this recipe needs about " + MemoryPlan.gb(plan.totalBytes()) + " on " + device
+                    + ", which allows " + MemoryPlan.gb(memory) + " (the device's memory, or model.memory_gb if smaller):\n"
+                    + plan.table() + (fixes.isEmpty()
+                    ? "no setting tried makes it fit (LoRA, activation checkpointing, smaller micro-batches, fewer"
+                    + " prompts per step): use a larger device or a smaller model"
+                    : "settings that fit:\n  " + String.join("\n  ", fixes)));
         }
     }
 
@@ -205,15 +228,6 @@ public final class GrpoTrainer implements AutoCloseable {
         try (GrpoTrainer t = new GrpoTrainer(recipe, resume)) {
             return t.train(listener);
         }
-    }
-
-    private static String chat(Tokenizer tok, String system, String user) {
-        List<ChatMessage> msgs = new ArrayList<>();
-        if (system != null) {
-            msgs.add(ChatMessage.system(system));
-        }
-        msgs.add(ChatMessage.user(user));
-        return tok.applyChatTemplate(msgs, true);
     }
 
     public Policy policy() {

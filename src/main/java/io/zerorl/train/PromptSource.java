@@ -9,6 +9,8 @@ import io.zerorl.data.PromptFile;
 import io.zerorl.data.PromptTemplate;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.recipe.Recipe;
+import io.zerorl.tokenizer.ChatMessage;
+import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Seeds;
 import io.zerorl.util.ZerorlException;
 
@@ -41,6 +43,20 @@ public final class PromptSource {
         this.seed = seed;
     }
 
+    /** Loads rows as the recipe says, rendering chat prompts with {@code tokenizer}'s chat template when it has one. */
+    public static PromptSource load(Recipe.Data data, Tokenizer tokenizer, long seed) {
+        return load(data, tokenizer.hasChatTemplate() ? (sys, user) -> chat(tokenizer, sys, user) : null, seed);
+    }
+
+    private static String chat(Tokenizer tok, String system, String user) {
+        List<ChatMessage> msgs = new ArrayList<>();
+        if (system != null) {
+            msgs.add(ChatMessage.system(system));
+        }
+        msgs.add(ChatMessage.user(user));
+        return tok.applyChatTemplate(msgs, true);
+    }
+
     /** Loads rows as the recipe says (validated before: {@code RecipeValidator} reads the same {@link PromptFile}). */
     public static PromptSource load(Recipe.Data data, PromptTemplate.ChatFormatter chat, long seed) {
         PromptTemplate template = PromptTemplates.get(data.template(), chat);
@@ -67,6 +83,15 @@ public final class PromptSource {
 
     public int size() {
         return items.size();
+    }
+
+    /** The longest prompt in tokens under {@code encode} (what the memory plan sizes the KV cache for). */
+    public int longestPrompt(java.util.function.Function<String, int[]> encode) {
+        int max = 0;
+        for (Item it : items) {
+            max = Math.max(max, encode.apply(it.prompt()).length);
+        }
+        return max;
     }
 
     /** The {@code cursor}-th item drawn (0-based, over all epochs). */
