@@ -109,21 +109,26 @@ public final class AdamW implements AutoCloseable {
                     continue;
                 }
                 Slot s = slots.get(e.getKey());
-                NDArray g = p.getGradient();
-                if (g.getDataType() != DataType.FLOAT32) {
-                    g = g.toType(DataType.FLOAT32, false);
-                }
-                NDArray w = s.master() != null ? s.master() : p.stopGradient();
-                if (s.decay() && config.weightDecay() != 0) {
-                    w.muli(decayFactor);
-                }
-                s.expAvg().addi(g.sub(s.expAvg()).muli(oneMinusB1));
-                s.expAvgSq().muli(b2).addi(g.square().muli(oneMinusB2));
-                NDArray denom = s.expAvgSq().sqrt().divi(bc2).addi(eps);
-                w.addi(s.expAvg().div(denom).muli(negStep));
-                if (s.master() != null) {
-                    try (NDArray view = p.stopGradient()) {
-                        view.set(ALL, s.master().toType(p.getDataType(), false));
+                // one scope per parameter: its temporaries (gradient handle, g - m, g^2, sqrt, the step) go before
+                // the next parameter's; a scope around the whole loop kept ~4 parameter-sized arrays per trained
+                // parameter alive to the end (16 B each on top of the moments: 19.9 GB peak on a 640M MoE)
+                try (NDScope perParameter = new NDScope()) {
+                    NDArray g = p.getGradient();
+                    if (g.getDataType() != DataType.FLOAT32) {
+                        g = g.toType(DataType.FLOAT32, false);
+                    }
+                    NDArray w = s.master() != null ? s.master() : p.stopGradient();
+                    if (s.decay() && config.weightDecay() != 0) {
+                        w.muli(decayFactor);
+                    }
+                    s.expAvg().addi(g.sub(s.expAvg()).muli(oneMinusB1));
+                    s.expAvgSq().muli(b2).addi(g.square().muli(oneMinusB2));
+                    NDArray denom = s.expAvgSq().sqrt().divi(bc2).addi(eps);
+                    w.addi(s.expAvg().div(denom).muli(negStep));
+                    if (s.master() != null) {
+                        try (NDArray view = p.stopGradient()) {
+                            view.set(ALL, s.master().toType(p.getDataType(), false));
+                        }
                     }
                 }
             }

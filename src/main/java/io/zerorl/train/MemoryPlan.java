@@ -22,11 +22,12 @@ import java.util.Locale;
  * f the feed-forward width a token passes through, k experts per token (0 for a dense model), n heads, S tokens per
  * row), the vocabulary logits of the completion
  * tokens about six times over (logits, log-softmax, their gradients, the loss's temporaries), and 512 MiB of runtime.
- * The factors were calibrated on one GRPO update of a Qwen2.5-0.5B-shaped model on the CPU
- * ({@code scripts/bench-lora-memory.sh}): the plan gave 18.1, 12.2 and 4.7 GB where the process peaked at 15.7, 11.3
- * and 4.8 GB (full fine-tuning, LoRA, LoRA with checkpointing) for 4 rows of 64 + 128 tokens; for one row of 64 + 960
- * tokens it gave 21.3 and 6.6 GB where LoRA and LoRA with checkpointing peaked at 18.6 and 6.8 GB. MoE terms are not
- * calibrated on a real MoE model yet.
+ * The factors were calibrated on one GRPO update on the CPU ({@code scripts/bench-lora-memory.sh}, peak RSS in MiB):
+ * a Qwen2.5-0.5B-shaped model, 4 rows of 64 + 128 tokens: plan 17,346 / 11,793 / 4,654 where the process peaked at
+ * 14,626 / 11,425 / 4,757 (full fine-tuning, LoRA, LoRA with checkpointing); one row of 64 + 960 tokens, LoRA and LoRA
+ * with checkpointing: plan 21,316 / 6,565, peak 18,568 / 6,773; the rollout benchmark's MoE shape (640M parameters,
+ * 32 experts top-4), 2 rows of 16 + 16 tokens: plan 10,688 / 3,363 / 3,097, peak 12,251 / 2,999 / 2,826. So the plan
+ * lands within -13% .. +19% of what was measured; the MoE dispatch term is not yet checked on a real MoE of size.
  */
 public record MemoryPlan(List<Item> items, long deviceBytes, String device) {
     /** One part of the plan. */

@@ -26,7 +26,9 @@ import java.util.SplittableRandom;
  * {@link MemoryPlan} predicts for the same update.
  *
  * <p>Arguments: mode ({@code full}, {@code lora}, {@code lora-ckpt}), shape ({@code qwen2.5-0.5b-shape},
- * {@code moe-shape}), rows, prompt tokens, completion tokens, LoRA rank.
+ * {@code moe-shape}), rows, prompt tokens, completion tokens, LoRA rank, device ({@code cpu}, {@code gpu}). On a GPU
+ * peak_mb and after_load_mb are the device memory in use (cudaMemGetInfo: total - free, which includes libtorch's
+ * cached blocks) above what was in use before the model was made, sampled every millisecond by a second thread.
  */
 public final class MemoryStepBench {
     private MemoryStepBench() {}
@@ -38,20 +40,25 @@ public final class MemoryStepBench {
         int prompt = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         int completion = args.length > 4 ? Integer.parseInt(args[4]) : 128;
         int rank = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+        Device device = args.length > 6 && args[6].startsWith("gpu") ? Device.gpu() : Device.cpu();
+        if (device.isGpu() && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+            throw new IllegalStateException("device gpu asked for, but PyTorch sees no GPU here (see docs/GPU.md)");
+        }
+        DeviceMemory memory = new DeviceMemory(device);
         boolean lora = mode.startsWith("lora");
         Recipe recipe = RecipeLoader.fromOverrides(List.of("lora.r=" + (lora ? rank : 0), "lora.alpha=" + 2 * rank,
                 "train.activation_checkpointing=" + mode.endsWith("ckpt"), "train.micro_batch_size=" + rows,
                 "train.prompts_per_step=" + rows, "train.group_size=2",
                 "rollout.max_new_tokens=" + completion, "optim.lr=1e-5", "optim.weight_decay=0.01"));
         ModelConfig config = RolloutBenchmark.shape(shape);
-        try (Policy policy = Policy.init(config, 1, Device.cpu(), DataType.FLOAT32)) {
+        try (Policy policy = Policy.init(config, 1, device, DataType.FLOAT32)) {
             if (lora) {
                 policy.attach(LoraAdapters.init(policy, recipe.lora(), 1));
             }
-            double afterLoad = Memory.rssMb();
+            double afterLoad = memory.nowMb();
             var trainable = lora ? policy.adapters().parameters() : policy.trainableParameters(false);
             try (PolicyUpdate update = new PolicyUpdate(policy, null, false, trainable,
-                    lora ? n -> true : n -> policy.role(n).decayed(), recipe, Device.cpu(), DataType.FLOAT32)) {
+                    lora ? n -> true : n -> policy.role(n).decayed(), recipe, device, DataType.FLOAT32)) {
                 SequenceBatch batch = batch(config, rows, prompt, completion);
                 float[] adv = new float[rows];
                 for (int i = 0; i < rows; i++) {
@@ -66,7 +73,7 @@ public final class MemoryStepBench {
                 long planned = plan.items().stream().filter(i -> !i.what().equals("rollout KV cache"))
                         .mapToLong(MemoryPlan.Item::bytes).sum();
                 System.out.printf(Locale.ROOT, "MEMORY %s %.0f %.0f %.1f %d %.0f (loss %.4f, %d of %d parameters"
-                        + " trained)%n", mode, peakMb(), afterLoad, secs, n, planned / 1048576.0, r.loss(), n,
+                        + " trained)%n", mode, memory.peakMb(), afterLoad, secs, n, planned / 1048576.0, r.loss(), n,
                         ParamSpec.counts(config)[0]);
             }
         }
@@ -83,6 +90,44 @@ public final class MemoryStepBench {
         boolean[] keep = new boolean[rows];
         java.util.Arrays.fill(keep, true);
         return new SequenceBatch(prompts, completions, keep);
+    }
+
+    /** Peak memory: the process's resident set on the CPU, the device memory in use (sampled) on a GPU. */
+    private static final class DeviceMemory {
+        private final Device device;
+        private final double baseline;
+        private volatile double peak;
+
+        DeviceMemory(Device device) {
+            this.device = device;
+            this.baseline = device.isGpu() ? usedMb() : 0;
+            if (device.isGpu()) {
+                Thread t = new Thread(() -> {
+                    while (true) {
+                        peak = Math.max(peak, usedMb() - baseline);
+                        try {
+                            Thread.sleep(1);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "gpu-memory-sampler");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
+        private double usedMb() {
+            return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getCommitted() / 1048576.0;
+        }
+
+        double nowMb() {
+            return device.isGpu() ? usedMb() - baseline : Memory.rssMb();
+        }
+
+        double peakMb() throws IOException {
+            return device.isGpu() ? Math.max(peak, nowMb()) : MemoryStepBench.peakMb();
+        }
     }
 
     /** The process's peak resident set size (VmHWM), MiB. */
