@@ -2,6 +2,7 @@ package io.zerorl.reward;
 
 import io.zerorl.util.Names;
 import io.zerorl.reward.code.CodeReward;
+import io.zerorl.reward.external.ExternalProgramReward;
 import io.zerorl.reward.math.CountdownReward;
 import io.zerorl.reward.math.MathAccuracyReward;
 import io.zerorl.reward.text.CosineLengthReward;
@@ -25,7 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Rewards by name: the built-ins, user rewards found through {@link ServiceLoader} ({@link RewardProvider}), for any name that is a
+ * Rewards by name: the built-ins (including {@code external}, a program in any language), user rewards found through {@link ServiceLoader} ({@link RewardProvider}), for any name that is a
  * class name on the classpath, that class (a {@link RewardProvider}, a {@link RewardFactory}, or a
  * {@link RewardFunction} with a {@code (String, RewardOptions)}, {@code (RewardOptions)} or no-argument
  * constructor), and for a name ending in {@code .java}, that source file compiled at start-up
@@ -81,6 +82,8 @@ public final class RewardRegistry {
         register("soft_overlong", "DAPO soft overlong punishment in [-1, 0]", SoftOverlongReward::new);
         register("countdown", "1 if the <answer> equation uses each number once and hits the target", CountdownReward::new);
         register("code", "1 if the last code block passes the row's tests (HumanEval/MBPP) in the python sandbox", CodeReward::new);
+        register("external", "your program in any language, kept running: JSON Lines over stdin/stdout (command: [...])",
+                ExternalProgramReward::new);
         entries.replaceAll((k, e) -> new Entry(e.name(), e.description(), "builtin", e.factory()));
     }
 
