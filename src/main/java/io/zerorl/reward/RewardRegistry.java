@@ -3,6 +3,7 @@ package io.zerorl.reward;
 import io.zerorl.util.Names;
 import io.zerorl.reward.code.CodeReward;
 import io.zerorl.reward.external.ExternalProgramReward;
+import io.zerorl.reward.external.HttpReward;
 import io.zerorl.reward.math.CountdownReward;
 import io.zerorl.reward.math.MathAccuracyReward;
 import io.zerorl.reward.text.CosineLengthReward;
@@ -26,7 +27,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Rewards by name: the built-ins (including {@code external}, a program in any language), user rewards found through {@link ServiceLoader} ({@link RewardProvider}), for any name that is a
+ * Rewards by name: the built-ins (including {@code external}, a program in any language, and {@code http}, an
+ * endpoint), user rewards found through {@link ServiceLoader} ({@link RewardProvider}), for any name that is a
  * class name on the classpath, that class (a {@link RewardProvider}, a {@link RewardFactory}, or a
  * {@link RewardFunction} with a {@code (String, RewardOptions)}, {@code (RewardOptions)} or no-argument
  * constructor), and for a name ending in {@code .java}, that source file compiled at start-up
@@ -84,6 +86,7 @@ public final class RewardRegistry {
         register("code", "1 if the last code block passes the row's tests (HumanEval/MBPP) in the python sandbox", CodeReward::new);
         register("external", "your program in any language, kept running: JSON Lines over stdin/stdout (command: [...])",
                 ExternalProgramReward::new);
+        register("http", "your HTTP endpoint: POST a JSON batch, a JSON array of scores back (url: ...)", HttpReward::new);
         entries.replaceAll((k, e) -> new Entry(e.name(), e.description(), "builtin", e.factory()));
     }
 
