@@ -121,8 +121,19 @@ class JavaSourceRewardsTest {
     void aClassThatIsNoRewardIsRejectedByTheRegistry() throws IOException {
         Path file = tmp.resolve("NotAReward.java");
         Files.writeString(file, "public class NotAReward {}\n");
-        assertThatThrownBy(() -> RewardRegistry.standard().create(file.toString(), Map.of()))
-                .isInstanceOf(ZerorlException.class).hasMessageContaining("is not a RewardFunction");
+        String old = System.getProperty("zerorl.cache");
+        System.setProperty("zerorl.cache", tmp.resolve("cache").toString()); // keep the user's cache clean
+        try {
+            assertThatThrownBy(() -> RewardRegistry.standard().create(file.toString(), Map.of()))
+                    .isInstanceOf(ZerorlException.class).hasMessageContaining("is not a RewardFunction");
+            assertThat(cacheFolders()).hasSize(1);
+        } finally {
+            if (old == null) {
+                System.clearProperty("zerorl.cache");
+            } else {
+                System.setProperty("zerorl.cache", old);
+            }
+        }
     }
 
     private List<Path> cacheFolders() throws IOException {
