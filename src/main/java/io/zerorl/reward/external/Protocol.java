@@ -16,13 +16,16 @@ import java.util.Map;
  * What external rewards send and accept (see rewards/README.md, "Rewards outside the JVM").
  *
  * <p>A request is one JSON object per completion: the dataset row's fields, then {@code prompt},
- * {@code completion} and {@code completion_tokens} (null when unknown), which win over row fields of the same
- * name. An answer is {@code {"score": <number or null>, "details": {...}}} ({@code details} optional; null means
+ * {@code completion} and {@code completion_tokens} (null when unknown); a row field with one of these names (or
+ * {@code _batch}) and another value is sent as {@code row_<name>} (HumanEval rows have a {@code prompt} of their
+ * own). An answer is {@code {"score": <number or null>, "details": {...}}} ({@code details} optional; null means
  * "not applicable"); the HTTP endpoint may also answer a bare number or null per row.
  */
 public final class Protocol {
     /** Longest answer line read; a longer one is malformed output. */
     static final int MAX_LINE_CHARS = 8 << 20;
+    /** Request keys of zerorl's own; a row field of one of these names is sent as {@code row_<name>} when it differs. */
+    static final java.util.Set<String> RESERVED = java.util.Set.of("prompt", "completion", "completion_tokens", "_batch");
     /** Strict: {@code {"score": 1}{"score": 2}} on one line is malformed, not the first object. */
     static final ObjectReader READER = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -37,17 +40,24 @@ public final class Protocol {
 
     /** The request object of one completion. */
     public static ObjectNode request(RewardInput in) {
+        ObjectNode own = Json.MAPPER.createObjectNode();
+        own.put("prompt", in.prompt());
+        own.put("completion", in.completion());
+        if (in.completionTokens() >= 0) {
+            own.put("completion_tokens", in.completionTokens());
+        } else {
+            own.putNull("completion_tokens");
+        }
         ObjectNode o = Json.MAPPER.createObjectNode();
         for (Map.Entry<String, Object> e : in.fields().entrySet()) {
-            o.set(e.getKey(), Json.MAPPER.valueToTree(e.getValue()));
+            JsonNode v = Json.MAPPER.valueToTree(e.getValue());
+            if (!RESERVED.contains(e.getKey())) {
+                o.set(e.getKey(), v);
+            } else if (!v.equals(own.get(e.getKey()))) { // the same value twice is sent once
+                o.set("row_" + e.getKey(), v);
+            }
         }
-        o.put("prompt", in.prompt());
-        o.put("completion", in.completion());
-        if (in.completionTokens() >= 0) {
-            o.put("completion_tokens", in.completionTokens());
-        } else {
-            o.putNull("completion_tokens");
-        }
+        o.setAll(own);
         return o;
     }
 
