@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""answer_match: a zerorl reward program in Python (protocol: rewards/README.md, "Rewards outside the JVM").
+"""answer_match: a zerorl reward program in Python (protocol: rewards/README.md, "Custom rewards without a build").
 
 Scores 1.0 when the completion contains the row's "answer" (case-insensitive); otherwise the share of the
 answer's distinct letters and digits that appear in the completion (partial credit, so that a small model gets

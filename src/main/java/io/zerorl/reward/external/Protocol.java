@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What external rewards send and accept (see rewards/README.md, "Rewards outside the JVM").
+ * What external rewards send and accept (see rewards/README.md, "Custom rewards without a build").
  *
  * <p>A request is one JSON object per completion: the dataset row's fields, then {@code prompt},
  * {@code completion} and {@code completion_tokens} (null when unknown); a row field with one of these names (or
