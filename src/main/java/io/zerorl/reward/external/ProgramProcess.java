@@ -57,6 +57,7 @@ final class ProgramProcess {
     static ProgramProcess start(List<String> command, Path workdir, String label, Consumer<String> log) {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());
         pb.environment().put("PYTHONUNBUFFERED", "1"); // Python answers at once even when it forgets to flush
+        pb.environment().put("PYTHONIOENCODING", "utf-8"); // the pipes carry UTF-8 whatever the locale
         Process p;
         try {
             p = pb.start();

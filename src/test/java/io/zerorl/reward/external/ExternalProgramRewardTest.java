@@ -70,6 +70,7 @@ class ExternalProgramRewardTest {
         try (ExternalProgramReward f = scripted()) {
             Score s = f.score(List.of(new RewardInput("p", "abc", Map.of("answer", "4", "nums", List.of(1, 2)), 3))).get(0);
             assertThat(s.value()).isEqualTo(3.0);
+            assertThat(f.score(rows("héllo 日本\n\"x\"")).get(0).value()).isEqualTo(12.0); // UTF-8 and escapes intact
             assertThat(s.details().get("batch")).isEqualTo(Map.of("index", 0, "size", 1));
             waitFor(() -> log.stream().anyMatch(l -> l.contains("[external reward 'external' (python3 ")
                     && l.endsWith("] scripted reward started"))); // stderr goes to the log
