@@ -30,6 +30,8 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:", "  ./zerorl rewards list",
             "  ./zerorl rewards score --reward math_accuracy \\",
             "      --input datasets/samples/completions.jsonl --output /tmp/scores.jsonl",
+            "  ./zerorl rewards score --reward external --option command='python3 my_reward.py' \\",
+            "      --input rows.jsonl --output scores.jsonl",
             "  ./zerorl rewards bench --seconds 1"})
 public final class RewardsCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -67,9 +69,18 @@ public final class RewardsCommand implements Runnable {
                 "  ./zerorl rewards score --reward format --input runs/quickstart/samples.jsonl \\",
                 "      --output /tmp/format-scores.jsonl",
                 "  ./zerorl rewards score --reward code --option timeout_ms=3000 \\",
+                "      --input rows.jsonl --output scores.jsonl",
+                "  ./zerorl rewards score --reward rewards/examples/single-file/LengthTarget.java \\",
+                "      --option target_tokens=16 --input rows.jsonl --output scores.jsonl",
+                "  ./zerorl rewards score --reward external \\",
+                "      --option 'command=[\"python3\", \"rewards/examples/python/answer_match.py\"]' \\",
+                "      --input rows.jsonl --output scores.jsonl",
+                "  ./zerorl rewards score --reward http --option url=http://127.0.0.1:8000/score \\",
                 "      --input rows.jsonl --output scores.jsonl"})
     static final class ScoreCmd implements Callable<Integer> {
-        @Option(names = "--reward", required = true, description = "Reward name or class name.")
+        @Option(names = "--reward", required = true, description = "Reward name, class name, Java source file"
+                + " (path/to/MyReward.java, compiled on the fly), 'external' (--option command=...: a program in any"
+                + " language) or 'http' (--option url=...).")
         String reward;
 
         @Option(names = "--input", required = true, description = "Rows (JSONL).")
@@ -153,7 +164,8 @@ public final class RewardsCommand implements Runnable {
     }
 
     @Command(name = "bench", mixinStandardHelpOptions = true,
-            description = "Measure throughput: math accuracy completions/s and code programs/s.",
+            description = "Measure throughput: math accuracy completions/s, code programs/s, and completions/s of an"
+                + " external program (the Python example over JSON Lines) and of an HTTP endpoint on the loopback address.",
             footer = {"", "Examples:", "  ./zerorl rewards bench", "  ./zerorl rewards bench --seconds 1"})
     static final class BenchCmd implements Callable<Integer> {
         @Option(names = "--seconds", defaultValue = "3", description = "Time per measurement (default ${DEFAULT-VALUE}).")

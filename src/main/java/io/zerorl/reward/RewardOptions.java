@@ -120,6 +120,24 @@ public final class RewardOptions {
         throw bad(key, v, "a string");
     }
 
+    /**
+     * A list of strings: a YAML/JSON list (numbers are written as text), or one string split at whitespace
+     * ({@code "python3 my_reward.py"}; no shell quoting). {@code null} when absent.
+     */
+    public List<String> getStringList(String key) {
+        Object v = raw(key);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof String s) {
+            return s.isBlank() ? List.of() : List.of(s.trim().split("\\s+"));
+        }
+        if (v instanceof List<?> l && l.stream().allMatch(x -> x instanceof String || x instanceof Number)) {
+            return l.stream().map(String::valueOf).toList();
+        }
+        throw bad(key, v, "a list of strings");
+    }
+
     /** One of {@code allowed} (case-insensitive; returned in the spelling of {@code allowed}). */
     public String getChoice(String key, String dflt, List<String> allowed) {
         String s = getString(key, dflt);

@@ -18,7 +18,8 @@ import java.util.Random;
  * {@code ./zerorl rewards bench} or
  * {@code java -cp "target/classes:target/lib/*" io.zerorl.reward.bench.RewardBenchmark [seconds]}.
  * Prints math-accuracy completions/s (numeric answers, one thread), symbolic answers that need the CAS,
- * and code programs/s through the sandbox with one worker per core.
+ * code programs/s through the sandbox with one worker per core, and the rewards outside the JVM
+ * ({@link ExternalBench}: a Python program over JSON Lines, an HTTP endpoint on the loopback address).
  */
 public final class RewardBenchmark {
     private RewardBenchmark() {}
@@ -77,9 +78,10 @@ public final class RewardBenchmark {
                 PythonSandbox.isolation().describe());
         code.close();
         math.close();
+        ExternalBench.run(seconds, filler, out);
     }
 
-    private static double measure(double seconds, java.util.function.IntSupplier batch) {
+    static double measure(double seconds, java.util.function.IntSupplier batch) {
         batch.getAsInt(); // warm-up
         long t0 = System.nanoTime();
         long n = 0;
