@@ -1,5 +1,9 @@
 package io.zerorl.cli;
 
+import io.zerorl.checkpoint.HfConfig;
+import io.zerorl.cluster.ClusterConfig;
+import io.zerorl.cluster.ModelSpec;
+import io.zerorl.cluster.ScaleOut;
 import io.zerorl.data.Dataset;
 import io.zerorl.eval.CompletionSource;
 import io.zerorl.eval.EvalConfig;
@@ -8,6 +12,7 @@ import io.zerorl.eval.Evaluator;
 import io.zerorl.eval.PolicyGenerator;
 import io.zerorl.eval.ReferenceSource;
 import io.zerorl.eval.Reports;
+import io.zerorl.model.Architectures;
 import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.ZerorlException;
@@ -39,6 +44,9 @@ import java.util.function.Consumer;
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options = new ModelOptions();
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--reference", description = "Instead of a model, answer with the gold solution (oracle) or wrongly"
             + " (wrong): a self-check of templates, verifiers and metrics.")
@@ -103,9 +111,22 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             Path dir = ModelRef.resolveDir(options.model()).orElseThrow(() -> new ZerorlException(options.model()
                     + " has not been pretrained yet, and evaluation needs its tokenizer: run ./zerorl pretrain first"));
-            try (Policy policy = options.withAdapter(Policy.load(dir, options.device(), options.dtype()));
-                 Tokenizer tokenizer = Tokenizer.load(dir)) {
-                result = evaluate(new PolicyGenerator(policy, tokenizer, dir.toString()), datasets, config);
+            if (cluster.enabled()) {
+                // the executors hold the model; here only the tokenizer (prompts in, the chat template)
+                options.compute.applyThreads();
+                ModelSpec spec = new ModelSpec(dir.toAbsolutePath().toString(), options.compute.device, options.compute.dtype,
+                        options.adapter == null ? null : options.adapter.toAbsolutePath().toString());
+                int context = Architectures.parse(HfConfig.read(dir)).maxPositions;
+                try (Tokenizer tokenizer = Tokenizer.load(dir);
+                     ScaleOut c = ScaleOut.open(cluster.over(ClusterConfig.defaults()), spec, "zerorl eval",
+                             ClusterOptions.threads())) {
+                    result = evaluate(new ClusterGenerator(c, tokenizer, context, dir.toString()), datasets, config);
+                }
+            } else {
+                try (Policy policy = options.withAdapter(Policy.load(dir, options.device(), options.dtype()));
+                     Tokenizer tokenizer = Tokenizer.load(dir)) {
+                    result = evaluate(new PolicyGenerator(policy, tokenizer, dir.toString()), datasets, config);
+                }
             }
         }
         System.out.print(Reports.markdown(result));

@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.zerorl.model.Policy;
 import io.zerorl.rollout.Completion;
 import io.zerorl.rollout.RolloutEngine;
+import io.zerorl.cluster.ChunkResult;
+import io.zerorl.cluster.ClusterConfig;
+import io.zerorl.cluster.ModelSpec;
+import io.zerorl.cluster.ScaleOut;
 import io.zerorl.rollout.SamplingParams;
 import io.zerorl.tokenizer.ChatMessage;
 import io.zerorl.tokenizer.Tokenizer;
@@ -58,6 +62,9 @@ import java.util.concurrent.Callable;
 public final class GenerateCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options = new ModelOptions();
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
 
     @Option(names = "--prompt", description = "One prompt (text).")
     String prompt;
@@ -131,6 +138,25 @@ public final class GenerateCommand implements Callable<Integer> {
             if (tok == null && !stops.isEmpty()) {
                 throw new ZerorlException(model + " has no tokenizer, so --stop strings cannot be matched; drop --stop");
             }
+            if (cluster.enabled()) {
+                if (tok == null) {
+                    throw new ZerorlException("--master needs a model folder with its tokenizer (the executors decode"
+                            + " completions): " + model + " has none");
+                }
+                ModelSpec spec = new ModelSpec(ModelRef.dir(model).toAbsolutePath().toString(), options.compute.device,
+                        options.compute.dtype, options.adapter == null ? null : options.adapter.toAbsolutePath().toString());
+                try (ScaleOut c = ScaleOut.open(cluster.over(ClusterConfig.defaults()), spec, "zerorl generate",
+                        ClusterOptions.threads())) {
+                    Batches gen = batches -> c.generate(batches).stream().map(ChunkResult::completions).toList();
+                    if (prompt != null && output == null) {
+                        printText(gen.run(List.of(new ScaleOut.Request(List.of(prompts.get(0).ids()), params, 0))).get(0),
+                                System.out);
+                    } else {
+                        writeJsonl(gen, 2 * Math.max(1, c.executors()), prompts, params);
+                    }
+                }
+                return 0;
+            }
             try (Policy policy = options.withAdapter(ModelRef.load(model, dev, type, options.seed))) {
                 int[] eos = tok != null ? tok.eosTokenIds()
                         : policy.config().eosTokenId >= 0 ? new int[] {policy.config().eosTokenId} : new int[0];
@@ -138,7 +164,8 @@ public final class GenerateCommand implements Callable<Integer> {
                 if (prompt != null && output == null) {
                     printText(engine.generate(List.of(prompts.get(0).ids()), params), System.out);
                 } else {
-                    writeJsonl(engine, prompts, params);
+                    writeJsonl(batches -> batches.stream().map(b -> engine.generate(b.prompts(), b.params(),
+                            b.firstPrompt())).toList(), 1, prompts, params);
                 }
             }
         }
@@ -259,7 +286,13 @@ public final class GenerateCommand implements Callable<Integer> {
         return out;
     }
 
-    private void writeJsonl(RolloutEngine engine, List<Prompt> prompts, SamplingParams params) {
+    /** Completions of several batches (prompt indices within each batch): in this process, or one task each. */
+    @FunctionalInterface
+    private interface Batches {
+        List<List<Completion>> run(List<ScaleOut.Request> batches);
+    }
+
+    private void writeJsonl(Batches engine, int batchesAtOnce, List<Prompt> prompts, SamplingParams params) {
         Path tmp = null;
         try {
             Writer w;
@@ -275,16 +308,26 @@ public final class GenerateCommand implements Callable<Integer> {
             // progress only when the completions go to a file: on stdout a bar would break the JSONL
             try (Progress bar = output != null ? Progress.open("generate", prompts.size(), 0, System.err::println)
                     : Progress.plain("generate", prompts.size(), 0, s -> { })) {
-                for (int start = 0; start < prompts.size(); start += batchSize) {
-                    List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
-                    List<int[]> ids = chunk.stream().map(Prompt::ids).toList();
-                    for (Completion c : engine.generate(ids, params, start)) {
-                        w.write(line(c, start + c.promptIndex()).toString());
-                        w.write('\n');
-                        written++;
+                // batches are seeded by their first prompt's index, so a wave of them (one task each on a cluster)
+                // gives what one batch at a time gives
+                for (int wave = 0; wave < prompts.size(); wave += batchSize * batchesAtOnce) {
+                    List<ScaleOut.Request> requests = new ArrayList<>();
+                    for (int start = wave; start < Math.min(prompts.size(), wave + batchSize * batchesAtOnce);
+                         start += batchSize) {
+                        List<Prompt> chunk = prompts.subList(start, Math.min(prompts.size(), start + batchSize));
+                        requests.add(new ScaleOut.Request(chunk.stream().map(Prompt::ids).toList(), params, start));
+                    }
+                    List<List<Completion>> out = engine.run(requests);
+                    for (int b = 0; b < requests.size(); b++) {
+                        int start = requests.get(b).firstPrompt();
+                        for (Completion c : out.get(b)) {
+                            w.write(line(c, start + c.promptIndex()).toString());
+                            w.write('\n');
+                            written++;
+                        }
                     }
                     w.flush();
-                    int done = start + chunk.size();
+                    int done = Math.min(prompts.size(), wave + batchSize * batchesAtOnce);
                     bar.update(done, written + " completions",
                             String.format(Locale.ROOT, "generated %d / %d prompts", done, prompts.size()));
                 }

@@ -8,6 +8,7 @@ import io.zerorl.run.MetricNames;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.TrainResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,10 +42,21 @@ public final class TrainCommand implements Callable<Integer> {
             + " precision are the recipe's model.device and train.precision.")
     Integer threads;
 
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Override
     public Integer call() {
         Threads.configure(threads);
-        Recipe r = RecipeLoader.load(recipe, overrides);
+        List<String> all = new ArrayList<>(overrides);
+        if (cluster.enabled()) {
+            all.add("cluster.master=" + cluster.master);
+        }
+        if (cluster.chunkPrompts != null) {
+            all.add("cluster.chunk_prompts=" + cluster.chunkPrompts);
+        }
+        cluster.confMap().forEach((k, v) -> all.add("cluster.conf." + k + "=" + v));
+        Recipe r = RecipeLoader.load(recipe, all);
         RecipeValidator.validate(r);
         TrainEval.Prepared evalData = TrainEval.prepare(r); // benchmark files read and checked before the model loads
         TrainResult res;

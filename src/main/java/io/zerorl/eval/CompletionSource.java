@@ -31,6 +31,23 @@ public interface CompletionSource {
     /** {@code params.n()} samples for each request, outer list in request order. */
     List<List<Sample>> generate(List<Request> requests, SamplingParams params);
 
+    /**
+     * How many batches this source wants at once: a cluster samples each batch as its own task, in parallel. The
+     * batches and their seeds are the same whatever this is, so results do not depend on it.
+     */
+    default int batchesAtOnce() {
+        return 1;
+    }
+
+    /** Several batches, each as {@link #generate} would answer it (the default asks for them one by one). */
+    default List<List<List<Sample>>> generateBatches(List<List<Request>> batches, List<SamplingParams> params) {
+        List<List<List<Sample>>> out = new java.util.ArrayList<>(batches.size());
+        for (int i = 0; i < batches.size(); i++) {
+            out.add(generate(batches.get(i), params.get(i)));
+        }
+        return out;
+    }
+
     /** The model's chat template for the {@code chat} prompt template, or null when the source has none. */
     default PromptTemplate.ChatFormatter chatFormatter() {
         return null;

@@ -161,42 +161,55 @@ public final class Evaluator implements AutoCloseable {
 
         List<EvalResult.ProblemRecord> records = new ArrayList<>(problems.size());
         int unscored = 0;
-        for (int start = 0; start < problems.size(); start += config.batchSize()) {
-            List<Problem> batch = problems.subList(start, Math.min(problems.size(), start + config.batchSize()));
-            List<CompletionSource.Request> requests = new ArrayList<>(batch.size());
-            for (Problem p : batch) {
-                requests.add(new CompletionSource.Request(p, template.render(p.question())));
-            }
-            List<List<CompletionSource.Sample>> samples = source.generate(requests, withSeed(base, Seeds.mix(config.seed(), start)));
-            if (samples.size() != batch.size()) {
-                throw new IllegalStateException(source.describe() + " returned " + samples.size() + " groups for "
-                        + batch.size() + " prompts");
-            }
-            List<RewardInput> inputs = new ArrayList<>(batch.size() * n);
-            for (int i = 0; i < batch.size(); i++) {
-                if (samples.get(i).size() != n) {
-                    throw new IllegalStateException(source.describe() + " returned " + samples.get(i).size()
-                            + " samples for problem " + batch.get(i).id() + ", expected " + n);
+        int wave = Math.max(1, source.batchesAtOnce()) * config.batchSize();
+        for (int waveStart = 0; waveStart < problems.size(); waveStart += wave) {
+            // a wave of batches is generated together (in parallel on a cluster), then scored batch by batch
+            List<List<CompletionSource.Request>> waveRequests = new ArrayList<>();
+            List<SamplingParams> waveParams = new ArrayList<>();
+            for (int start = waveStart; start < Math.min(problems.size(), waveStart + wave); start += config.batchSize()) {
+                List<CompletionSource.Request> requests = new ArrayList<>();
+                for (Problem p : problems.subList(start, Math.min(problems.size(), start + config.batchSize()))) {
+                    requests.add(new CompletionSource.Request(p, template.render(p.question())));
                 }
-                Map<String, Object> fields = binding.fields().of(batch.get(i));
-                for (CompletionSource.Sample s : samples.get(i)) {
-                    inputs.add(new RewardInput(requests.get(i).prompt(), s.text(), fields, s.tokens()));
-                }
+                waveRequests.add(requests);
+                waveParams.add(withSeed(base, Seeds.mix(config.seed(), start)));
             }
-            List<Score> scores = verifier.score(inputs);
-            for (int i = 0; i < batch.size(); i++) {
-                List<EvalResult.SampleRecord> rs = new ArrayList<>(n);
-                for (int j = 0; j < n; j++) {
-                    CompletionSource.Sample s = samples.get(i).get(j);
-                    Score sc = scores.get(i * n + j);
-                    unscored += sc.applicable() ? 0 : 1;
-                    rs.add(new EvalResult.SampleRecord(s.text(), binding.answerKey().of(s.text(), sc), sc.value(),
-                            Verifiers.correct(sc), s.tokens(), s.finishReason(), sc.details()));
+            List<List<List<CompletionSource.Sample>>> generated = source.generateBatches(waveRequests, waveParams);
+            for (int b = 0; b < waveRequests.size(); b++) {
+                int start = waveStart + b * config.batchSize();
+                List<Problem> batch = problems.subList(start, Math.min(problems.size(), start + config.batchSize()));
+                List<CompletionSource.Request> requests = waveRequests.get(b);
+                List<List<CompletionSource.Sample>> samples = generated.get(b);
+                if (samples.size() != batch.size()) {
+                    throw new IllegalStateException(source.describe() + " returned " + samples.size() + " groups for "
+                            + batch.size() + " prompts");
                 }
-                records.add(new EvalResult.ProblemRecord(batch.get(i).id(), requests.get(i).prompt(), batch.get(i).answer(),
-                        List.copyOf(rs)));
+                List<RewardInput> inputs = new ArrayList<>(batch.size() * n);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (samples.get(i).size() != n) {
+                        throw new IllegalStateException(source.describe() + " returned " + samples.get(i).size()
+                                + " samples for problem " + batch.get(i).id() + ", expected " + n);
+                    }
+                    Map<String, Object> fields = binding.fields().of(batch.get(i));
+                    for (CompletionSource.Sample s : samples.get(i)) {
+                        inputs.add(new RewardInput(requests.get(i).prompt(), s.text(), fields, s.tokens()));
+                    }
+                }
+                List<Score> scores = verifier.score(inputs);
+                for (int i = 0; i < batch.size(); i++) {
+                    List<EvalResult.SampleRecord> rs = new ArrayList<>(n);
+                    for (int j = 0; j < n; j++) {
+                        CompletionSource.Sample s = samples.get(i).get(j);
+                        Score sc = scores.get(i * n + j);
+                        unscored += sc.applicable() ? 0 : 1;
+                        rs.add(new EvalResult.SampleRecord(s.text(), binding.answerKey().of(s.text(), sc), sc.value(),
+                                Verifiers.correct(sc), s.tokens(), s.finishReason(), sc.details()));
+                    }
+                    records.add(new EvalResult.ProblemRecord(batch.get(i).id(), requests.get(i).prompt(), batch.get(i).answer(),
+                            List.copyOf(rs)));
+                }
+                progress.afterBatch(d.name(), records.size(), problems.size());
             }
-            progress.afterBatch(d.name(), records.size(), problems.size());
         }
         return summarize(d.name(), templateName, binding.reward(), config, records, unscored,
                 (System.nanoTime() - t0) / 1e9);

@@ -36,7 +36,13 @@ public final class PolicyGenerator implements CompletionSource {
 
     @Override
     public List<List<Sample>> generate(List<Request> requests, SamplingParams params) {
-        int context = policy.config().maxPositions;
+        List<int[]> ids = encode(tokenizer, requests, policy.config().maxPositions);
+        RolloutEngine engine = new RolloutEngine(policy, t -> tokenizer.decode(t, true), tokenizer.eosTokenIds());
+        return group(engine.generate(ids, params), requests.size(), params.n());
+    }
+
+    /** The prompts as ids (BOS as the tokenizer config says); a prompt that fills the context is an error naming it. */
+    public static List<int[]> encode(Tokenizer tokenizer, List<Request> requests, int context) {
         List<int[]> ids = new ArrayList<>(requests.size());
         for (Request r : requests) {
             int[] p = tokenizer.encodeWithBos(r.prompt());
@@ -47,11 +53,14 @@ public final class PolicyGenerator implements CompletionSource {
             }
             ids.add(p);
         }
-        RolloutEngine engine = new RolloutEngine(policy, t -> tokenizer.decode(t, true), tokenizer.eosTokenIds());
-        List<Completion> out = engine.generate(ids, params);
-        List<List<Sample>> grouped = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
-            grouped.add(new ArrayList<>(params.n()));
+        return ids;
+    }
+
+    /** Completions (prompt by prompt, sample by sample) as samples per request. */
+    public static List<List<Sample>> group(List<Completion> out, int requests, int n) {
+        List<List<Sample>> grouped = new ArrayList<>(requests);
+        for (int i = 0; i < requests; i++) {
+            grouped.add(new ArrayList<>(n));
         }
         for (Completion c : out) { // ordered prompt by prompt, sample by sample
             grouped.get(c.promptIndex()).add(new Sample(c.text(), c.length(), c.finishReason().label()));
@@ -61,6 +70,11 @@ public final class PolicyGenerator implements CompletionSource {
 
     @Override
     public PromptTemplate.ChatFormatter chatFormatter() {
+        return chatFormatter(tokenizer);
+    }
+
+    /** The tokenizer's chat template as a formatter, or null when it has none. */
+    public static PromptTemplate.ChatFormatter chatFormatter(Tokenizer tokenizer) {
         if (!tokenizer.hasChatTemplate()) {
             return null;
         }

@@ -211,6 +211,13 @@ public final class Policy implements AutoCloseable {
         adapters = lora;
     }
 
+    /** Takes the attached LoRA adapters off (the caller closes them) and returns them, or null when there were none. */
+    public LoraAdapters detach() {
+        LoraAdapters a = adapters;
+        adapters = null;
+        return a;
+    }
+
     /** The attached LoRA adapters, or null. */
     public LoraAdapters adapters() {
         return adapters;

@@ -2,6 +2,7 @@ package io.zerorl.recipe;
 
 import io.zerorl.algo.GrpoLossConfig;
 import io.zerorl.checkpoint.HfExport;
+import io.zerorl.cluster.ClusterConfig;
 import io.zerorl.data.PromptTemplates;
 import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.model.LoraConfig;
@@ -31,10 +32,12 @@ import java.util.Map;
  *                   checkpoints/, export/
  * @param rewards    reward entries in {@link RewardSpec#fromMap} form: {@code {name, weight, ...options}}
  * @param eval       evaluation during training (off unless {@code eval.every} &gt; 0)
+ * @param cluster    where rollouts and rewards run: in-process (no master), or on a Spark cluster's executors
  */
 public record Recipe(String name, long seed, String outputDir, Model model, LoraConfig lora, Data data,
                      RolloutConfig rollout, List<Map<String, Object>> rewards, GrpoLossConfig algo, OptimConfig optim,
-                     Train train, Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval) {
+                     Train train, Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval,
+                     ClusterConfig cluster) {
     public static final List<String> PRECISIONS = List.of("float32", "float16");
     public static final List<String> DEVICES = List.of("cpu", "gpu");
 
@@ -176,7 +179,8 @@ public record Recipe(String name, long seed, String outputDir, Model model, Lora
                         new Dapo(false, 4, false), new Moe(0.0, false)),
                 new Checkpoint(0, 2),
                 new Export(true, "bf16", 5L << 30, "merged"),
-                EvalDuringTraining.Config.defaults());
+                EvalDuringTraining.Config.defaults(),
+                ClusterConfig.defaults());
     }
 
     public List<RewardSpec> rewardSpecs() {

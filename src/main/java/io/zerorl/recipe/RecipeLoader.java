@@ -37,6 +37,9 @@ public final class RecipeLoader {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
 
+    /** A section whose keys are not zerorl's: Spark settings. */
+    private static final String FREE_FORM = "cluster.conf";
+
     private RecipeLoader() {}
 
     /**
@@ -81,7 +84,9 @@ public final class RecipeLoader {
             JsonNode value = parseValue(o.substring(eq + 1));
             ObjectNode patch = JsonNodeFactory.instance.objectNode();
             ObjectNode at = patch;
-            String[] parts = key.split("\\.");
+            // cluster.conf holds Spark's own dotted keys: cluster.conf.spark.executor.memory=4g
+            String[] parts = key.startsWith(FREE_FORM + ".")
+                    ? new String[] {"cluster", "conf", key.substring(FREE_FORM.length() + 1)} : key.split("\\.");
             for (int i = 0; i < parts.length - 1; i++) {
                 at = at.putObject(parts[i]);
             }
@@ -166,6 +171,10 @@ public final class RecipeLoader {
             var e = it.next();
             String key = e.getKey();
             String full = prefix + key;
+            if (!base.has(key) && (prefix + key).startsWith(FREE_FORM + ".")) {
+                base.set(key, e.getValue()); // any Spark setting; the section's record checks the names
+                continue;
+            }
             if (!base.has(key)) {
                 List<String> valid = new ArrayList<>(); // keys and sections: a misspelt section suggests the section
                 collect(YAML.valueToTree(Recipe.defaults()), "", valid, true);

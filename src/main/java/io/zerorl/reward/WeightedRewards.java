@@ -66,29 +66,47 @@ public final class WeightedRewards implements AutoCloseable {
     }
 
     public Result score(List<RewardInput> batch) {
-        double[] total = new double[batch.size()];
         Map<String, List<Score>> per = new LinkedHashMap<>();
-        Map<String, Double> means = new LinkedHashMap<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
         for (Weighted w : functions) {
             List<Score> scores = w.function().score(batch);
             if (scores.size() != batch.size()) {
                 throw new IllegalStateException("Reward '" + w.function().name() + "' returned " + scores.size()
                         + " scores for " + batch.size() + " completions");
             }
+            per.put(w.function().name(), scores);
+        }
+        return combine(per, batch.size());
+    }
+
+    /**
+     * The weighted total, means and counts of scores computed elsewhere (on a cluster's executors) by these functions:
+     * the same arithmetic as {@link #score}.
+     */
+    public Result combine(Map<String, List<Score>> scores, int size) {
+        double[] total = new double[size];
+        Map<String, List<Score>> per = new LinkedHashMap<>();
+        Map<String, Double> means = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Weighted w : functions) {
+            String name = w.function().name();
+            List<Score> list = scores.get(name);
+            if (list == null || list.size() != size) {
+                throw new IllegalStateException("Reward '" + name + "' has " + (list == null ? "no" : list.size())
+                        + " scores for " + size + " completions");
+            }
             double sum = 0;
             int n = 0;
-            for (int i = 0; i < scores.size(); i++) {
-                Score s = scores.get(i);
+            for (int i = 0; i < list.size(); i++) {
+                Score s = list.get(i);
                 if (s.applicable()) {
                     total[i] += w.weight() * s.value();
                     sum += s.value();
                     n++;
                 }
             }
-            per.put(w.function().name(), scores);
-            means.put(w.function().name(), n == 0 ? Double.NaN : sum / n);
-            counts.put(w.function().name(), n);
+            per.put(name, list);
+            means.put(name, n == 0 ? Double.NaN : sum / n);
+            counts.put(name, n);
         }
         return new Result(total, per, means, counts);
     }

@@ -49,6 +49,8 @@ public final class MetricNames {
     public static final String GENERATE_S = "time/generate_s";
     public static final String SCORE_S = "time/score_s";
     public static final String TRAIN_S = "time/train_s";
+    /** With a cluster: writing or sending the step's weights to the executors. */
+    public static final String WEIGHT_SYNC_S = "time/weight_sync_s";
     public static final String RSS_MB = "memory/rss_mb";
     public static final String HEAP_MB = "memory/heap_mb";
 

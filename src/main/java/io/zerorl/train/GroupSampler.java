@@ -2,6 +2,8 @@ package io.zerorl.train;
 
 import io.zerorl.algo.AdvantageEstimator;
 import io.zerorl.algo.ScaleRewards;
+import io.zerorl.cluster.RewardRow;
+import io.zerorl.cluster.ScaleOut;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.reward.RewardInput;
 import io.zerorl.reward.Score;
@@ -9,6 +11,7 @@ import io.zerorl.reward.WeightedRewards;
 import io.zerorl.rollout.Completion;
 import io.zerorl.rollout.RolloutConfig;
 import io.zerorl.rollout.RolloutEngine;
+import io.zerorl.rollout.SamplingParams;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Seeds;
 
@@ -62,6 +65,8 @@ final class GroupSampler {
     private final AdvantageEstimator estimator;
     private final ScaleRewards scale;
     private final long seed;
+    private final List<Map<String, Object>> rewardEntries;
+    private ScaleOut cluster;
     private long cursor;
 
     GroupSampler(RolloutEngine engine, Tokenizer tokenizer, WeightedRewards rewards, PromptSource source,
@@ -75,6 +80,12 @@ final class GroupSampler {
         this.estimator = recipe.algo().estimator();
         this.scale = recipe.algo().rewardScaling();
         this.seed = recipe.seed();
+        this.rewardEntries = recipe.rewards();
+    }
+
+    /** Samples and scores on the executors of {@code c} from now on (null: in this process). */
+    void useCluster(ScaleOut c) {
+        this.cluster = c;
     }
 
     /** Prompts drawn so far (over all epochs): where the next step starts. */
@@ -135,17 +146,30 @@ final class GroupSampler {
             items.add(it);
             ids.add(tokenizer.encode(it.prompt()));
         }
-        long t0 = System.nanoTime();
-        List<Completion> comps = engine.generate(ids, rollout.params(g, Seeds.mix(seed, step * 1024L + round)));
-        long t1 = System.nanoTime();
-        nanos[0] += t1 - t0;
-        List<RewardInput> inputs = new ArrayList<>();
-        for (Completion c : comps) {
-            PromptSource.Item it = items.get(c.promptIndex());
-            inputs.add(new RewardInput(it.prompt(), c.text(), it.fields(), c.length()));
+        SamplingParams params = rollout.params(g, Seeds.mix(seed, step * 1024L + round));
+        List<Completion> comps;
+        WeightedRewards.Result scored;
+        if (cluster == null) {
+            long t0 = System.nanoTime();
+            comps = engine.generate(ids, params);
+            long t1 = System.nanoTime();
+            nanos[0] += t1 - t0;
+            List<RewardInput> inputs = new ArrayList<>();
+            for (Completion c : comps) {
+                PromptSource.Item it = items.get(c.promptIndex());
+                inputs.add(new RewardInput(it.prompt(), c.text(), it.fields(), c.length()));
+            }
+            scored = rewards.score(inputs);
+            nanos[1] += System.nanoTime() - t1;
+        } else {
+            // each executor samples a chunk of prompts and scores it in the same task
+            List<RewardRow> rows = items.stream().map(it -> new RewardRow(it.prompt(), it.fields())).toList();
+            ScaleOut.Sampled s = cluster.sample(ids, rows, params, rewardEntries);
+            comps = s.completions();
+            scored = rewards.combine(s.scores(), comps.size());
+            nanos[0] += s.wallNanos() - s.maxScoreNanos();
+            nanos[1] += s.maxScoreNanos();
         }
-        WeightedRewards.Result scored = rewards.score(inputs);
-        nanos[1] += System.nanoTime() - t1;
         List<Group> out = new ArrayList<>();
         for (int p = 0; p < need; p++) {
             double[] r = new double[g];

@@ -5,6 +5,11 @@ import ai.djl.ndarray.types.DataType;
 import io.zerorl.checkpoint.DType;
 import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.checkpoint.HfExport;
+import io.zerorl.checkpoint.SafetensorsWriter;
+import io.zerorl.checkpoint.WriteOptions;
+import io.zerorl.cluster.ModelSpec;
+import io.zerorl.cluster.ScaleOut;
+import io.zerorl.cluster.WeightsManifest;
 import io.zerorl.model.Architectures;
 import io.zerorl.model.Devices;
 import io.zerorl.model.LoraAdapters;
@@ -83,6 +88,7 @@ public final class GrpoTrainer implements AutoCloseable {
     private final StepMetrics metrics;
     private final LrSchedule schedule;
     private final RunCheckpoints checkpoints;
+    private final ScaleOut cluster;
     private EvalHook evalHook;
     private int step;
     private Path lastCheckpoint;
@@ -120,10 +126,80 @@ public final class GrpoTrainer implements AutoCloseable {
             this.metrics = new StepMetrics(run, rewards.functions().stream().map(w -> w.function().name()).toList(),
                     recipe.train().samplesPerStep());
             startRunDirectory(resumeFrom);
+            this.cluster = recipe.cluster().enabled() ? opened(opened, startCluster()) : null;
         } catch (RuntimeException e) {
             closeAll(opened, e);
             throw e;
         }
+    }
+
+    /**
+     * Starts the executors (each loads the model from model.path, which every node must be able to read) and hands them
+     * the weights to sample with: the base model, or the adapter, or a resumed run's weights.
+     */
+    private ScaleOut startCluster() {
+        ModelSpec spec = new ModelSpec(modelDir.toString(), recipe.model().device(), recipe.train().precision(), null);
+        int threads = Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "1"));
+        ScaleOut c = ScaleOut.open(recipe.cluster(), spec, "zerorl " + recipe.name(), threads);
+        try {
+            sampler.useCluster(c);
+            if (policy.adapters() != null || step > 0) {
+                publishWeights(c);
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Gives the executors the current weights as version {@code step}: a LoRA adapter travels with the tasks (PEFT's two
+     * files); full weights are written to cluster.weights_dir (default output_dir/cluster-weights/v&lt;step&gt;, float32,
+     * the last two versions kept), which every node must be able to read.
+     */
+    private void publishWeights(ScaleOut c) {
+        try {
+            if (policy.adapters() != null) {
+                Path tmp = Files.createTempDirectory("zerorl-adapter-");
+                try {
+                    PeftAdapter.write(tmp, policy.adapters(), policy.config(), modelDir.toString());
+                    Map<String, byte[]> files = new LinkedHashMap<>();
+                    files.put(PeftAdapter.CONFIG, Files.readAllBytes(tmp.resolve(PeftAdapter.CONFIG)));
+                    files.put(PeftAdapter.WEIGHTS, Files.readAllBytes(tmp.resolve(PeftAdapter.WEIGHTS)));
+                    c.publish(new WeightsManifest(step, WeightsManifest.ADAPTER, null), files);
+                } finally {
+                    HfExport.deleteTree(tmp);
+                }
+                return;
+            }
+            Path root = recipe.cluster().weightsDir() != null ? Path.of(recipe.cluster().weightsDir()).toAbsolutePath()
+                    : run.dir().resolve("cluster-weights");
+            Path dir = root.resolve("v" + step);
+            Path tmp = root.resolve(".tmp-v" + step);
+            Files.createDirectories(root);
+            HfExport.deleteTree(tmp);
+            Files.createDirectories(tmp);
+            SafetensorsWriter.write(tmp, "model", RunCheckpoints.entries(policy), WriteOptions.defaults());
+            HfExport.deleteTree(dir);
+            Files2.moveAtomically(tmp, dir);
+            c.publish(new WeightsManifest(step, WeightsManifest.FULL, dir.toString()), Map.of());
+            try (var old = Files.list(root)) {
+                for (Path p : old.filter(p -> p.getFileName().toString().matches("v\\d+")).toList()) {
+                    long v = Long.parseLong(p.getFileName().toString().substring(1));
+                    if (v < step - 1) {
+                        HfExport.deleteTree(p); // tasks of this step read the newest; keep one before it
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot publish weights version " + step + " to the cluster", e);
+        }
+    }
+
+    /** The cluster rollouts run on, or null when they run in this process. */
+    public ScaleOut cluster() {
+        return cluster;
     }
 
     /** Refuses, before any weight is read, a run whose memory plan does not fit the device. */
@@ -310,6 +386,11 @@ public final class GrpoTrainer implements AutoCloseable {
         Map<String, Object> m = metrics.of(step, sampled, updated, lr, trainNanos, sampler.cursor(),
                 sampler.datasetSize(), tr.numIterations(), update.scaler() == null ? null : update.scaler().scale());
         metrics.writeSamples(step, sampled.kept());
+        if (cluster != null) {
+            long p0 = System.nanoTime();
+            publishWeights(cluster);
+            m.put(MetricNames.WEIGHT_SYNC_S, (System.nanoTime() - p0) / 1e9);
+        }
         return m;
     }
 
@@ -338,6 +419,9 @@ public final class GrpoTrainer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (cluster != null) {
+            cluster.close();
+        }
         update.close();
         policy.close();
         if (ref != null) {
