@@ -19,12 +19,20 @@ import java.nio.file.Path;
  * arguments (hidden size, layers, feed-forward width), with the qwen2-tiny fixture's tokenizer (509 tokens), so that
  * commands which load a model by path (train, eval, generate, executors) can run a model of a chosen size.
  *
- * <p>Arguments: FIXTURE_DIR OUT_DIR [hidden 512] [layers 8] [intermediate 1536].
+ * <p>Arguments: FIXTURE_DIR OUT_DIR [hidden 512] [layers 8] [intermediate 1536]; or CONFIG.json OUT_DIR: random weights
+ * for that config.json as it is (no tokenizer).
  */
 public final class BenchModelWriter {
     private BenchModelWriter() {}
 
     public static void main(String[] args) throws IOException {
+        if (args[0].endsWith(".json")) {
+            Path out = Path.of(args[1]);
+            Files.createDirectories(out);
+            Files.copy(Path.of(args[0]), out.resolve("config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            write(out);
+            return;
+        }
         Path fixture = Path.of(args[0]);
         Path out = Path.of(args[1]);
         int hidden = args.length > 2 ? Integer.parseInt(args[2]) : 512;
@@ -43,10 +51,16 @@ public final class BenchModelWriter {
         for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
             Files.copy(fixture.resolve(f), out.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
-        try (Policy p = Policy.init(Architectures.parse(HfConfig.read(out)), 1, Device.cpu(), DataType.FLOAT32)) {
+        write(out);
+    }
+
+    private static void write(Path out) {
+        var config = Architectures.parse(HfConfig.read(out));
+        try (Policy p = Policy.init(config, 1, Device.cpu(), DataType.FLOAT32)) {
             SafetensorsWriter.write(out, "model", RunCheckpoints.entries(p), WriteOptions.defaults());
             long n = p.parameters().values().stream().mapToLong(a -> a.getShape().size()).sum();
-            System.out.printf("wrote %s: qwen2, hidden %d, %d layers, ffn %d, %,d parameters%n", out, hidden, layers, ffn, n);
+            System.out.printf("wrote %s: %s, hidden %d, %d layers, %,d parameters%n", out, config.modelType,
+                    config.hiddenSize, config.numLayers, n);
         }
     }
 }
