@@ -51,7 +51,10 @@ if [ -z "${GPU_CLASSPATH:-}" ]; then
   mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
     -Dmdep.includeScope=test >&2 2>/dev/null || mvn -B -q test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
-  CP="target/classes:$(cat target/bench.classpath)"
+  # a copy of the classes: a build started while the benchmark runs must not pull them from under it
+  snapshot="$(mktemp -d "${TMPDIR:-/tmp}/zerorl-compare-classes.XXXXXX")"
+  cp -r target/classes "$snapshot/"
+  CP="$snapshot/classes:$(cat target/bench.classpath)"
 else
   CP="$GPU_CLASSPATH" # the GPU machine: packed by ../shared/gpu/prepare.sh
 fi
@@ -61,7 +64,7 @@ pydev=cpu; [ "$device" = cpu ] || pydev=cuda
 pydtype=float32; [ "$dtype" = fp16 ] && pydtype=float16
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/zerorl-compare.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" ${snapshot:+"$snapshot"}' EXIT
 results="$work/results.jsonl"
 : > "$results"
 

@@ -33,11 +33,12 @@ import java.util.Map;
  * @param rewards    reward entries in {@link RewardSpec#fromMap} form: {@code {name, weight, ...options}}
  * @param eval       evaluation during training (off unless {@code eval.every} &gt; 0)
  * @param cluster    where rollouts and rewards run: in-process (no master), or on a Spark cluster's executors
+ * @param distill    {@code zerorl distill}: the teacher, how its traces are sampled and kept, and the SFT passes
  */
 public record Recipe(String name, long seed, String outputDir, Model model, LoraConfig lora, Data data,
                      RolloutConfig rollout, List<Map<String, Object>> rewards, GrpoLossConfig algo, OptimConfig optim,
                      Train train, Checkpoint checkpoint, Export export, EvalDuringTraining.Config eval,
-                     ClusterConfig cluster) {
+                     ClusterConfig cluster, Distill distill) {
     public static final List<String> PRECISIONS = List.of("float32", "float16");
     public static final List<String> DEVICES = List.of("cpu", "gpu");
 
@@ -147,6 +148,34 @@ public record Recipe(String name, long seed, String outputDir, Model model, Lora
         }
     }
 
+    /**
+     * Distillation as in DeepSeek-R1: a teacher samples traces, the recipe's rewards verify them, and a student
+     * ({@code model.path}) is fine-tuned on the kept ones.
+     *
+     * @param teacher             the teacher's Hugging Face folder
+     * @param teacherAdapter      a LoRA adapter (PEFT folder) on the teacher, or null
+     * @param samplesPerPrompt    k: completions the teacher samples per training prompt
+     * @param keepPerPrompt       m: at most this many passing traces per prompt (the first in sample order)
+     * @param minReward           a trace passes when its weighted reward (the recipe's rewards) is at least this
+     * @param maxCompletionTokens traces longer than this (teacher tokens) are dropped; 0 keeps every length
+     * @param traces              the traces JSONL file: phase 1 writes it, phase 2 reads it; null:
+     *                            {@code output_dir/traces.jsonl}
+     * @param prompts             training prompts the teacher answers; 0 = every row once
+     * @param epochs              SFT passes over the traces
+     */
+    public record Distill(String teacher, String teacherAdapter, int samplesPerPrompt, int keepPerPrompt,
+                          double minReward, int maxCompletionTokens, String traces, int prompts, int epochs) {
+        public Distill {
+            InvalidSetting.require(samplesPerPrompt >= 1, "samples_per_prompt", "must be >= 1, got " + samplesPerPrompt);
+            InvalidSetting.require(keepPerPrompt >= 1, "keep_per_prompt", "must be >= 1, got " + keepPerPrompt);
+            InvalidSetting.require(Double.isFinite(minReward), "min_reward", "must be a number, got " + minReward);
+            InvalidSetting.require(maxCompletionTokens >= 0, "max_completion_tokens", "must be >= 0 (0 = no cap), got "
+                    + maxCompletionTokens);
+            InvalidSetting.require(prompts >= 0, "prompts", "must be >= 0 (0 = every row), got " + prompts);
+            InvalidSetting.require(epochs >= 1, "epochs", "must be >= 1, got " + epochs);
+        }
+    }
+
     /** What a LoRA run exports: the merged model (R1-style), the adapter alone (PEFT layout), or both. */
     public static final List<String> LORA_EXPORTS = List.of("merged", "adapter", "both");
 
@@ -180,7 +209,8 @@ public record Recipe(String name, long seed, String outputDir, Model model, Lora
                 new Checkpoint(0, 2),
                 new Export(true, "bf16", 5L << 30, "merged"),
                 EvalDuringTraining.Config.defaults(),
-                ClusterConfig.defaults());
+                ClusterConfig.defaults(),
+                new Distill(null, null, 4, 1, 1.0, 0, null, 0, 1));
     }
 
     public List<RewardSpec> rewardSpecs() {

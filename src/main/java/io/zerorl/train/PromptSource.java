@@ -27,8 +27,15 @@ import java.util.SplittableRandom;
  * {@code perm(cursor / n)[cursor % n]}, so a resumed run only needs the cursor.
  */
 public final class PromptSource {
-    /** One training problem: the rendered prompt, and the row fields rewards read (gold answer etc.). */
-    public record Item(String prompt, Map<String, Object> fields) {}
+    /**
+     * One training problem: the rendered prompt, the row fields rewards read (gold answer etc.), and the question
+     * before the template (what distillation re-renders with a student's template; null when unknown).
+     */
+    public record Item(String prompt, Map<String, Object> fields, String question) {
+        public Item(String prompt, Map<String, Object> fields) {
+            this(prompt, fields, null);
+        }
+    }
 
     private final List<Item> items;
     private final long seed;
@@ -67,7 +74,7 @@ public final class PromptSource {
             for (DatasetRow r : PromptFile.first(ds.rows(), data.maxRows())) {
                 Map<String, Object> fields = new LinkedHashMap<>(r.fields());
                 fields.put("answer", d.goldAnswer(r));
-                items.add(new Item(template.render(d.question(r)), fields));
+                items.add(new Item(template.render(d.question(r)), fields, d.question(r)));
             }
         } else {
             if (data.path() == null) {
@@ -75,7 +82,8 @@ public final class PromptSource {
                         + String.join(", ", DatasetRegistry.BUILTIN) + ") must be set");
             }
             for (DatasetRow r : PromptFile.read(Path.of(data.path()), data.promptField(), data.maxRows())) {
-                items.add(new Item(template.render(r.getText(data.promptField())), r.fields()));
+                String q = r.getText(data.promptField());
+                items.add(new Item(template.render(q), r.fields(), q));
             }
         }
         return new PromptSource(items, seed);
