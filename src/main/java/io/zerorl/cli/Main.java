@@ -11,7 +11,7 @@ import java.util.List;
 @Command(name = "zerorl", mixinStandardHelpOptions = true, version = "zerorl 0.1.0",
         description = "R1-Zero-style GRPO post-training of reasoning language models on the JVM.",
         subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, ForwardCommand.class,
-            DatasetsCommand.class, RewardsCommand.class, EvalCommand.class, TrainCommand.class, DistillCommand.class,
+            DatasetsCommand.class, RewardsCommand.class, EvalCommand.class, TrainCommand.class, DistillCommand.class, DistillDemoCommand.class,
             ExportCommand.class, BenchTrainMemoryCommand.class, ReportCommand.class, GenerateCommand.class,
             BenchCommand.class, PretrainCommand.class, QuickstartCommand.class, PlanCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure inside a command, 2 bad usage or bad input, 3 plan: does not fit.",

@@ -17,6 +17,7 @@ import io.zerorl.run.RunLayout;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.train.GrpoTrainer;
 import io.zerorl.train.TrainResult;
+import io.zerorl.train.pretrain.BaseModel;
 import io.zerorl.train.pretrain.BaseModelCache;
 import io.zerorl.train.pretrain.PretrainConfig;
 import io.zerorl.util.Files2;
@@ -55,7 +56,15 @@ public final class Quickstart {
      * @param evalSamples samples per held-out problem (pass@1 is their mean)
      */
     public record Options(Path recipe, List<String> overrides, Path cacheRoot, Path output, int trainRows, int evalRows,
-                          int evalSamples, double evalTemperature, long seed, PretrainConfig pretrain) {}
+                          int evalSamples, double evalTemperature, long seed, PretrainConfig pretrain,
+                          BaseModel.Variant base) {
+        /** The quickstart's own base model, the built-in MoE. */
+        public Options(Path recipe, List<String> overrides, Path cacheRoot, Path output, int trainRows, int evalRows,
+                       int evalSamples, double evalTemperature, long seed, PretrainConfig pretrain) {
+            this(recipe, overrides, cacheRoot, output, trainRows, evalRows, evalSamples, evalTemperature, seed, pretrain,
+                    BaseModel.Variant.MOE);
+        }
+    }
 
     /**
      * What a run measured.
@@ -85,7 +94,7 @@ public final class Quickstart {
     public static Result run(Options o, Consumer<String> log, boolean live) {
         Map<String, Double> seconds = new LinkedHashMap<>();
         // Everything that can be wrong with the input is checked before minutes of pretraining.
-        Path baseDir = BaseModelCache.dir(o.cacheRoot(), o.pretrain());
+        Path baseDir = BaseModelCache.dir(o.cacheRoot(), o.pretrain(), o.base());
         RunLayout run = RunLayout.of(o.output().toAbsolutePath());
         Path data = run.data();
         List<String> overrides = new ArrayList<>();
@@ -105,7 +114,8 @@ public final class Quickstart {
         long t0 = System.nanoTime();
         BaseModelCache.Outcome base;
         try (Progress bar = Progress.open("pretrain", o.pretrain().steps(), 0, log, live)) {
-            base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), bar::log, p -> PretrainCommand.step(bar, p, o.pretrain()));
+            base = BaseModelCache.ensure(o.cacheRoot(), o.pretrain(), bar::log, p -> PretrainCommand.step(bar, p, o.pretrain()),
+                    o.base());
         }
         seconds.put("pretrain", secs(t0));
         Integer stoppedAt = BaseModelCache.stoppedAt(base.dir());
@@ -168,6 +178,17 @@ public final class Quickstart {
                 export, report.html(), seconds);
         Json.write(run.quickstart(), r, true);
         return r;
+    }
+
+    /** The held-out set of these options and its evaluation settings (what {@link #run} measures before and after). */
+    static EvalResult heldOut(Options o, int maxNewTokens, Path model, String label, boolean live) {
+        var heldOut = SumTask.defaults().dataset(SumTask.Split.HELD_OUT, o.evalRows(), o.seed() + 1);
+        EvalConfig evalCfg = EvalConfig.builder(SumTask.NAME).n(o.evalSamples()).ks(1).template("chat")
+                .temperature(o.evalTemperature()).maxNewTokens(maxNewTokens).seed(o.seed()).batchSize(64).build();
+        try (Policy policy = Policy.load(model, Device.cpu(), DataType.FLOAT32); Tokenizer tok = Tokenizer.load(model)) {
+            return EvalCommand.evaluate(new PolicyGenerator(policy, tok, label), List.of(heldOut), evalCfg, "eval " + label,
+                    null, live);
+        }
     }
 
     /** Share of held-out samples written in the R1 answer format (an extracted answer inside answer tags). */

@@ -16,7 +16,49 @@ import io.zerorl.util.Json;
 public final class BaseModel {
     public static final String NAME = "tiny-moe";
 
+    /**
+     * The built-in base models: the MoE above (the quickstart's), and a smaller dense one (a Qwen2-style decoder,
+     * hidden 96, 3 layers) pretrained on the same corpus, the student of the distillation demonstration.
+     */
+    public enum Variant {
+        MOE(NAME), DENSE("tiny-dense");
+
+        public final String label;
+
+        Variant(String label) {
+            this.label = label;
+        }
+
+        public ModelConfig config() {
+            return this == MOE ? BaseModel.config() : denseConfig(BuiltinTokenizer.vocabSize(), BuiltinTokenizer.EOS_ID);
+        }
+    }
+
     private BaseModel() {}
+
+    /** The dense built-in model over a vocabulary. */
+    public static ModelConfig denseConfig(int vocabSize, int eosTokenId) {
+        ObjectNode j = Json.MAPPER.createObjectNode();
+        j.putArray("architectures").add("Qwen2ForCausalLM");
+        j.put("model_type", "qwen2");
+        j.put("vocab_size", vocabSize);
+        j.put("hidden_size", 96);
+        j.put("intermediate_size", 256);
+        j.put("num_hidden_layers", 3);
+        j.put("num_attention_heads", 4);
+        j.put("num_key_value_heads", 2);
+        j.put("max_position_embeddings", 1024);
+        j.put("rope_theta", 10000.0);
+        j.put("rms_norm_eps", 1e-6);
+        j.put("hidden_act", "silu");
+        j.put("tie_word_embeddings", true);
+        j.put("eos_token_id", eosTokenId);
+        j.put("pad_token_id", eosTokenId);
+        j.putNull("bos_token_id");
+        j.put("torch_dtype", "float32");
+        j.put("use_cache", true);
+        return Architectures.parse(new HfConfig(j, "built-in tiny-dense"));
+    }
 
     public static ModelConfig config() {
         return config(BuiltinTokenizer.vocabSize(), BuiltinTokenizer.EOS_ID);

@@ -66,23 +66,40 @@ public final class BaseModelCache {
 
     /** The folder name for these settings: {@code tiny-moe-base-<12 hex>}. */
     public static String dirName(PretrainConfig cfg) {
-        return BaseModel.NAME + "-base-" + hash(cfg);
+        return dirName(cfg, BaseModel.Variant.MOE);
+    }
+
+    /** {@code <variant>-base-<12 hex>}. */
+    public static String dirName(PretrainConfig cfg, BaseModel.Variant v) {
+        return v.label + "-base-" + hash(cfg, v);
     }
 
     public static Path dir(Path root, PretrainConfig cfg) {
-        return root.resolve("models").resolve(dirName(cfg));
+        return dir(root, cfg, BaseModel.Variant.MOE);
+    }
+
+    public static Path dir(Path root, PretrainConfig cfg, BaseModel.Variant v) {
+        return root.resolve("models").resolve(dirName(cfg, v));
     }
 
     /** The cached folder for these settings, if complete. */
     public static Optional<Path> find(Path root, PretrainConfig cfg) {
-        Path d = dir(root, cfg);
+        return find(root, cfg, BaseModel.Variant.MOE);
+    }
+
+    public static Optional<Path> find(Path root, PretrainConfig cfg, BaseModel.Variant v) {
+        Path d = dir(root, cfg, v);
         return Files.isRegularFile(d.resolve(MARKER)) ? Optional.of(d) : Optional.empty();
     }
 
     static String hash(PretrainConfig cfg) {
+        return hash(cfg, BaseModel.Variant.MOE);
+    }
+
+    static String hash(PretrainConfig cfg, BaseModel.Variant v) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update((VERSION + "\n" + cfg.cacheKeyText() + "\n" + BaseModel.config().hfJson.toString() + "\n"
+            md.update((VERSION + "\n" + cfg.cacheKeyText() + "\n" + v.config().hfJson.toString() + "\n"
                     + BuiltinTokenizer.fingerprint()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 12);
         } catch (NoSuchAlgorithmException e) {
@@ -100,12 +117,18 @@ public final class BaseModelCache {
      * instead of formatted onto {@code log} (the CLI draws a progress bar from it); null formats as usual.
      */
     public static Outcome ensure(Path root, PretrainConfig cfg, Consumer<String> log, Consumer<Pretrainer.Progress> steps) {
-        Optional<Path> hit = find(root, cfg);
+        return ensure(root, cfg, log, steps, BaseModel.Variant.MOE);
+    }
+
+    /** As above for one of the built-in base models. */
+    public static Outcome ensure(Path root, PretrainConfig cfg, Consumer<String> log, Consumer<Pretrainer.Progress> steps,
+                                 BaseModel.Variant v) {
+        Optional<Path> hit = find(root, cfg, v);
         if (hit.isPresent()) {
             log.accept("pretrained base model found in cache: " + hit.get());
             return new Outcome(hit.get(), true, null);
         }
-        Path target = dir(root, cfg);
+        Path target = dir(root, cfg, v);
         Path tmp;
         try {
             Files.createDirectories(target.getParent());
@@ -115,11 +138,11 @@ public final class BaseModelCache {
                     + " (set ZERORL_CACHE to a writable folder)", e);
         }
         try {
-            Pretrainer.Result r = trainInto(tmp, cfg, log, steps);
+            Pretrainer.Result r = trainInto(tmp, cfg, log, steps, v);
             try {
                 Files2.moveAtomically(tmp, target);
             } catch (IOException e) {
-                if (find(root, cfg).isEmpty()) {
+                if (find(root, cfg, v).isEmpty()) {
                     throw new ZerorlException("Cannot move the pretrained model into " + target + ": " + e.getMessage(), e);
                 }
                 log.accept("another process cached the same model meanwhile; using " + target);
@@ -139,13 +162,19 @@ public final class BaseModelCache {
     /** As {@link #trainInto(Path, PretrainConfig, Consumer)}; {@code steps} as in {@link #ensure}. */
     public static Pretrainer.Result trainInto(Path dir, PretrainConfig cfg, Consumer<String> log,
                                               Consumer<Pretrainer.Progress> steps) {
-        ModelConfig config = BaseModel.config();
+        return trainInto(dir, cfg, log, steps, BaseModel.Variant.MOE);
+    }
+
+    /** As above for one of the built-in base models. */
+    public static Pretrainer.Result trainInto(Path dir, PretrainConfig cfg, Consumer<String> log,
+                                              Consumer<Pretrainer.Progress> steps, BaseModel.Variant v) {
+        ModelConfig config = v.config();
         BuiltinTokenizer.write(dir);
         try (Tokenizer tok = Tokenizer.load(dir);
              Policy policy = Policy.init(config, cfg.seed(), Device.cpu(), DataType.FLOAT32)) {
             log.accept(String.format(java.util.Locale.ROOT,
                     "pretraining %s (%d layers, hidden %d, %d routed experts top-%d + %d shared, vocab %d) for %d steps of %dx%d tokens",
-                    BaseModel.NAME, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
+                    v.label, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
                     config.numSharedExperts, config.vocabSize, cfg.steps(), cfg.batchSize(), cfg.seqLen()));
             Pretrainer.Result r = Pretrainer.train(policy, cfg, tok::encode, BuiltinTokenizer.EOS_ID,
                     steps != null ? steps : p -> log.accept(Pretrainer.format(p, cfg.steps())), validation(cfg, tok));
