@@ -1,5 +1,6 @@
 package io.zerorl.cli;
 
+import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.recipe.RecipeLoader;
 import io.zerorl.train.DistillTraces;
@@ -67,9 +68,16 @@ public final class DistillCommand implements Callable<Integer> {
         }
         if (phase.equals("sft") || phase.equals("all")) {
             long t0 = System.nanoTime();
-            try (SftTrainer sft = new SftTrainer(r, traces, resume, System.out::println)) {
+            TrainEval.Prepared evalData = TrainEval.prepare(r); // benchmark files checked before the student loads
+            try (SftTrainer sft = new SftTrainer(r, traces, resume, System.out::println);
+                 EvalDuringTraining eval = TrainEval.attach(sft.policy(), sft.tokenizer(), sft::withEvalHook, r, evalData,
+                         System.out::println)) {
                 System.out.println("sft: " + sft.traces() + " traces, " + sft.steps() + " steps");
                 Map<String, Object> last = sft.train(System.out::println);
+                String evalSummary = TrainEval.summary(last);
+                if (!evalSummary.isEmpty()) {
+                    System.out.println("sft: step " + sft.step() + evalSummary);
+                }
                 Path out = r.export().atEnd() ? sft.export(last) : null;
                 System.out.printf(java.util.Locale.ROOT, "sft: done in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
                         out == null ? "" : "; export: " + out);

@@ -5,9 +5,11 @@ import io.zerorl.eval.EvalConfig;
 import io.zerorl.eval.EvalDuringTraining;
 import io.zerorl.eval.Evaluator;
 import io.zerorl.eval.PolicyGenerator;
+import io.zerorl.model.Policy;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.run.MetricNames;
 import io.zerorl.run.RunLayout;
+import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.train.GrpoTrainer;
 
 import java.nio.file.Path;
@@ -48,13 +50,19 @@ final class TrainEval {
      * the step's own). Returns what to close after training, or null when {@code prepared} is null.
      */
     static EvalDuringTraining attach(GrpoTrainer trainer, Recipe r, Prepared prepared, Consumer<String> log) {
+        return attach(trainer.policy(), trainer.tokenizer(), trainer::withEvalHook, r, prepared, log);
+    }
+
+    /** The same for any trainer that takes a {@link GrpoTrainer.EvalHook} (distillation's SFT). */
+    static EvalDuringTraining attach(Policy policy, Tokenizer tokenizer, Consumer<GrpoTrainer.EvalHook> install, Recipe r,
+                                     Prepared prepared, Consumer<String> log) {
         if (prepared == null) {
             return null;
         }
         EvalDuringTraining eval = new EvalDuringTraining(r.eval().every(), prepared.config(), prepared.datasets(),
-                new PolicyGenerator(trainer.policy(), trainer.tokenizer(), "training policy"));
+                new PolicyGenerator(policy, tokenizer, "training policy"));
         boolean atStart = r.eval().atStart();
-        trainer.withEvalHook((step, policy) -> {
+        install.accept((step, p) -> {
             if (step > 0) {
                 return eval.maybeEvaluate(step);
             }

@@ -60,6 +60,7 @@ public final class SftTrainer implements AutoCloseable {
     private final int steps;
     private final LrSchedule schedule;
     private final RunCheckpoints checkpoints;
+    private GrpoTrainer.EvalHook evalHook;
     private int step;
 
     public SftTrainer(Recipe recipe, Path traces, boolean resume, Consumer<String> log) {
@@ -99,6 +100,16 @@ public final class SftTrainer implements AutoCloseable {
             Files.createDirectories(run.dir());
             if (resumeFrom == null) {
                 Files.deleteIfExists(run.metrics());
+            } else if (Files.exists(run.metrics())) {
+                // lines of steps after the checkpoint were written by the interrupted run; they are redone
+                List<String> keep = new ArrayList<>();
+                for (String line : Files.readAllLines(run.metrics(), StandardCharsets.UTF_8)) {
+                    if (!line.isBlank() && Json.MAPPER.readTree(line).path(MetricNames.STEP).asInt() <= step) {
+                        keep.add(line);
+                    }
+                }
+                io.zerorl.util.Files2.writeAtomically(run.metrics(),
+                        (keep.isEmpty() ? "" : String.join("\n", keep) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         } catch (IOException e) {
             close();
@@ -173,6 +184,17 @@ public final class SftTrainer implements AutoCloseable {
         return policy;
     }
 
+    /** The student's tokenizer; closed with the trainer. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Evaluation after steps (the recipe's eval: section, wired by the CLI), as for GRPO; step 0 is a baseline. */
+    public SftTrainer withEvalHook(GrpoTrainer.EvalHook hook) {
+        this.evalHook = hook;
+        return this;
+    }
+
     /** The mean NLL of the completion tokens of rows {@code rows} (no gradient): what a step minimises. */
     public double loss(int[] rows) {
         try (io.zerorl.model.NoGrad ng = new io.zerorl.model.NoGrad(); NDScope scope = new NDScope();
@@ -218,6 +240,15 @@ public final class SftTrainer implements AutoCloseable {
         int n = prompts.size();
         Map<String, Object> last = Map.of();
         int every = recipe.checkpoint().every();
+        if (evalHook != null && step == 0) {
+            Map<String, Double> baseline = evalHook.afterStep(0, policy);
+            if (!baseline.isEmpty()) {
+                Map<String, Object> b = new LinkedHashMap<>();
+                b.put(MetricNames.STEP, 0);
+                b.putAll(baseline);
+                appendMetrics(b);
+            }
+        }
         while (step < steps) {
             long t0 = System.nanoTime();
             int[] rows = new int[per];
@@ -271,6 +302,9 @@ public final class SftTrainer implements AutoCloseable {
             mtr.put(MetricNames.NUM_TOKENS, (long) tokens);
             mtr.put(MetricNames.TRAIN_S, (System.nanoTime() - t0) / 1e9);
             mtr.put(MetricNames.DATA_EPOCH, (double) step * per / n);
+            if (evalHook != null) {
+                mtr.putAll(evalHook.afterStep(step, policy));
+            }
             appendMetrics(mtr);
             last = mtr;
             log.accept(String.format(java.util.Locale.ROOT, "sft step %d/%d  loss %.4f  grad_norm %.3f  lr %.2e", step,
@@ -280,6 +314,8 @@ public final class SftTrainer implements AutoCloseable {
                 state.put("step", step);
                 state.put("cursor", (long) step * per);
                 state.put("seed", recipe.seed());
+                state.put("optimizer_steps", optimizer.stepCount());
+                state.put("learning_rate", schedule.lr(step));
                 state.put("base_model", modelDir.toString());
                 state.put("recipe", recipe.name());
                 state.put("metrics", mtr);

@@ -194,4 +194,58 @@ class DistillTest {
             assertThat(student.decode(mi[0], false)).contains("Be brief.");
         }
     }
+
+    @Test
+    void anInterruptedTracesPhaseContinuesToTheSameFile() throws IOException {
+        Path whole = DistillTraces.run(recipe(tmp.resolve("whole")), s -> { }).traces();
+        Recipe r = recipe(tmp.resolve("cut"));
+        assertThatThrownBy(() -> DistillTraces.run(r, s -> {
+            if (s.startsWith("traces: 8 / 16")) {
+                throw new IllegalStateException("killed");
+            }
+        })).hasMessage("killed");
+        assertThat(tmp.resolve("cut/traces.jsonl")).doesNotExist();
+        assertThat(tmp.resolve("cut/traces.jsonl.partial")).exists();
+        List<String> log = new ArrayList<>();
+        DistillTraces.Result again = DistillTraces.run(r, log::add);
+        assertThat(log.get(0)).startsWith("traces: continuing after 8 of 16 prompts");
+        assertThat(Files.readAllLines(again.traces()).stream().map(DistillTest::withoutTeacherPath).toList())
+                .isEqualTo(Files.readAllLines(whole).stream().map(DistillTest::withoutTeacherPath).toList());
+    }
+
+    private static String withoutTeacherPath(String line) {
+        return line.replaceAll("\"teacher\":\"[^\"]*\"", "");
+    }
+
+    @Test
+    void aResumedSftEqualsTheUninterruptedOne() throws IOException {
+        Recipe r0 = recipe(tmp.resolve("t"));
+        Path traces = DistillTraces.run(r0, s -> { }).traces();
+        String[] settings = {"checkpoint.every=2", "distill.epochs=1", "train.prompts_per_step=4",
+                "train.micro_batch_size=2"};
+        Map<String, float[]> uninterrupted = new java.util.HashMap<>();
+        try (SftTrainer a = new SftTrainer(recipe(tmp.resolve("a"), settings), traces, false, s -> { })) {
+            assertThat(a.steps()).isGreaterThanOrEqualTo(4);
+            a.train(s -> { });
+            a.policy().parameters().forEach((n, p) -> uninterrupted.put(n, p.toFloatArray()));
+        }
+        Recipe rb = recipe(tmp.resolve("b"), settings);
+        try (SftTrainer b = new SftTrainer(rb, traces, false, s -> { })) {
+            assertThatThrownBy(() -> b.train(s -> {
+                if (s.startsWith("sft step 3/")) {
+                    throw new IllegalStateException("killed");
+                }
+            })).hasMessage("killed");
+        }
+        try (SftTrainer b = new SftTrainer(rb, traces, true, s -> { })) {
+            assertThat(b.step()).isEqualTo(2);
+            b.train(s -> { });
+            b.policy().parameters().forEach((n, p) ->
+                    assertThat(p.toFloatArray()).as(n).isEqualTo(uninterrupted.get(n)));
+        }
+        assertThat(Files.readAllLines(tmp.resolve("b/metrics.jsonl")).stream()
+                .map(l -> l.replaceAll("\"time/train_s\":[^,}]*", "")).toList())
+                .isEqualTo(Files.readAllLines(tmp.resolve("a/metrics.jsonl")).stream()
+                        .map(l -> l.replaceAll("\"time/train_s\":[^,}]*", "")).toList());
+    }
 }

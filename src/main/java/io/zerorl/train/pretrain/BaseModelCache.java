@@ -172,10 +172,13 @@ public final class BaseModelCache {
         BuiltinTokenizer.write(dir);
         try (Tokenizer tok = Tokenizer.load(dir);
              Policy policy = Policy.init(config, cfg.seed(), Device.cpu(), DataType.FLOAT32)) {
+            String shape = config.numExperts > 0 ? String.format(java.util.Locale.ROOT,
+                    "%d routed experts top-%d + %d shared", config.numExperts, config.topK, config.numSharedExperts)
+                    : "dense";
             log.accept(String.format(java.util.Locale.ROOT,
-                    "pretraining %s (%d layers, hidden %d, %d routed experts top-%d + %d shared, vocab %d) for %d steps of %dx%d tokens",
-                    v.label, config.numLayers, config.hiddenSize, config.numExperts, config.topK,
-                    config.numSharedExperts, config.vocabSize, cfg.steps(), cfg.batchSize(), cfg.seqLen()));
+                    "pretraining %s (%d layers, hidden %d, %s, vocab %d) for %d steps of %dx%d tokens",
+                    v.label, config.numLayers, config.hiddenSize, shape, config.vocabSize, cfg.steps(), cfg.batchSize(),
+                    cfg.seqLen()));
             Pretrainer.Result r = Pretrainer.train(policy, cfg, tok::encode, BuiltinTokenizer.EOS_ID,
                     steps != null ? steps : p -> log.accept(Pretrainer.format(p, cfg.steps())), validation(cfg, tok));
             if (cfg.stop() != null) {
