@@ -55,7 +55,8 @@ public final class PromptSource {
         return load(data, tokenizer.hasChatTemplate() ? (sys, user) -> chat(tokenizer, sys, user) : null, seed);
     }
 
-    private static String chat(Tokenizer tok, String system, String user) {
+    /** The tokenizer's chat template over an optional system message and one user message, ready for the answer. */
+    static String chat(Tokenizer tok, String system, String user) {
         List<ChatMessage> msgs = new ArrayList<>();
         if (system != null) {
             msgs.add(ChatMessage.system(system));

@@ -20,7 +20,6 @@ import io.zerorl.optim.LrSchedule;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.run.MetricNames;
 import io.zerorl.run.RunLayout;
-import io.zerorl.tokenizer.ChatMessage;
 import io.zerorl.tokenizer.Tokenizer;
 import io.zerorl.util.Json;
 import io.zerorl.util.Seeds;
@@ -123,14 +122,7 @@ public final class SftTrainer implements AutoCloseable {
     /** Prompt and completion ids of each trace under the student's tokenizer and template. */
     private void tokenize(List<Traces.Trace> traces, Consumer<String> log) {
         PromptTemplate template = PromptTemplates.get(recipe.data().template(), tokenizer.hasChatTemplate()
-                ? (system, user) -> {
-                    List<ChatMessage> m = new ArrayList<>();
-                    if (system != null) {
-                        m.add(ChatMessage.system(system));
-                    }
-                    m.add(ChatMessage.user(user));
-                    return tokenizer.applyChatTemplate(m, true);
-                } : null);
+                ? (system, user) -> PromptSource.chat(tokenizer, system, user) : null);
         int[] eos = tokenizer.eosTokenIds();
         int context = policy.config().maxPositions;
         int dropped = 0;
