@@ -25,7 +25,8 @@ if [ -z "${GPU_CLASSPATH:-}" ]; then # the CPU machine: the build's own class pa
   GPU_CLASSPATH="$PWD/target/zerorl-0.1.0-SNAPSHOT.jar:$PWD/target/lib/*"
 fi
 export GPU_CLASSPATH OPT_OUT_TRACKING=true
-zl() { java -Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$GPU_CLASSPATH" "$@"; }
+# a command line, not a function: timeout runs programs
+zl=(java -Xmx16g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$GPU_CLASSPATH")
 fixture="${ZERORL_SHARED:-../shared}/fixtures/hf-tiny/qwen2-tiny"
 [ -d "$fixture" ] || fixture="fixtures/qwen2-tiny"
 status() { echo "{\"part\": \"$1\", \"rc\": $2, \"seconds\": $3}" >> "$OUT/parts.jsonl"; echo "gpu-check: $1 rc=$2 (${3}s)" >&2; }
@@ -39,7 +40,7 @@ part() { # name timeout command...
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$OUT/gpu.txt" 2>&1 || true
 
 # 1. the GPU, seen by DJL
-part visible 90 zl io.zerorl.cli.Main generate --model "$fixture" --device "$dev" --prompt "2 + 2 =" --max-new-tokens 8 --greedy
+part visible 90 "${zl[@]}" io.zerorl.cli.Main generate --model "$fixture" --device "$dev" --prompt "2 + 2 =" --max-new-tokens 8 --greedy
 
 # 2. side by side with PyTorch
 if [ "$dry" = 1 ]; then
@@ -52,15 +53,15 @@ fi
 # 3. fp16 against fp32 on the tiny fixture: the same recipe, seed and steps
 for p in float32 float16; do
   [ "$dry" = 1 ] && [ "$p" = float16 ] && continue # fp16 matmuls need the GPU
-  part "fp16-vs-fp32-$p" 120 zl io.zerorl.cli.Main train recipes/qwen2-tiny/grpo/toy.yaml --set model.path="$fixture" \
+  part "fp16-vs-fp32-$p" 120 "${zl[@]}" io.zerorl.cli.Main train recipes/qwen2-tiny/grpo/toy.yaml --set model.path="$fixture" \
     --set model.device="$dev" --set train.precision=$p --set train.steps=8 --set output_dir="$OUT/runs/tiny-$p"
 done
 
 # 4. one full GRPO step of a 0.5B-sized model (the fixture's tokenizer, so a small vocabulary), its time split
 big="$OUT/model-0.5b"
 if [ "$dry" = 1 ]; then size=(256 4 768); rows=(4 4 32); else size=(896 24 4864); rows=(16 8 256); fi
-part write-0.5b 120 zl io.zerorl.train.BenchModelWriter "$fixture" "$big" "${size[@]}"
-part grpo-step-0.5b 180 zl io.zerorl.cli.Main train recipes/qwen2-tiny/grpo/toy.yaml --set model.path="$big" \
+part write-0.5b 120 "${zl[@]}" io.zerorl.train.BenchModelWriter "$fixture" "$big" "${size[@]}"
+part grpo-step-0.5b 180 "${zl[@]}" io.zerorl.cli.Main train recipes/qwen2-tiny/grpo/toy.yaml --set model.path="$big" \
   --set model.device="$dev" --set train.precision="$([ "$dtype" = fp16 ] && echo float16 || echo float32)" \
   --set train.steps=1 --set train.prompts_per_step="${rows[0]}" --set train.group_size="${rows[1]}" \
   --set train.micro_batch_size=16 --set rollout.max_new_tokens="${rows[2]}" --set output_dir="$OUT/runs/step-0.5b"
