@@ -58,7 +58,7 @@ public final class CompareBench {
                 ArrayNode secs = out.putArray("seconds");
                 Runnable work = cmd.equals("sample") ? sampler(policy, batch, prompt, fresh)
                         : trainer(policy, batch, prompt, fresh, device, dtype);
-                out.put("warmup_rounds", warmUp(work));
+                out.put("warmup_rounds", io.zerorl.util.WarmUp.untilStable(work, 20, 60));
                 for (int r = 0; r < rounds; r++) {
                     long t0 = System.nanoTime();
                     work.run();
@@ -86,28 +86,6 @@ public final class CompareBench {
             }
         }
         return -1;
-    }
-
-    /**
-     * Runs {@code work} until its time is stable (two consecutive rounds within 5% of each other, at least 3, at most
-     * 20 rounds or 60 s): the JVM compiles the Java side of each op over the first rounds, and a short warm-up would
-     * report a cold figure (the rollout benchmark's single warm-up understated batch 1 by about 2x).
-     */
-    static int warmUp(Runnable work) {
-        long start = System.nanoTime();
-        double prev = Double.NaN;
-        int rounds = 0;
-        while (rounds < 20 && System.nanoTime() - start < 60e9) {
-            long t0 = System.nanoTime();
-            work.run();
-            double t = (System.nanoTime() - t0) / 1e9;
-            rounds++;
-            if (rounds >= 3 && Math.abs(t - prev) <= 0.05 * Math.min(t, prev)) {
-                break;
-            }
-            prev = t;
-        }
-        return rounds;
     }
 
     static List<int[]> randomIds(int vocab, int rows, int length, long seed) {

@@ -12,6 +12,7 @@ import io.zerorl.model.WeightNames;
 import io.zerorl.rollout.Completion;
 import io.zerorl.rollout.RolloutEngine;
 import io.zerorl.rollout.SamplingParams;
+import io.zerorl.util.WarmUp;
 import io.zerorl.util.ZerorlException;
 
 import java.io.PrintStream;
@@ -175,7 +176,8 @@ public final class RolloutBenchmark {
             i = j;
         }
         out.println("tokens/s = batch x new tokens / wall time of generate (prefill included), best of " + repeats
-                + "; sampling at temperature 1, no EOS.");
+                + " after a warm-up until two runs agree within 5% (at most 20 runs or 30 s per row); sampling at"
+                + " temperature 1, no EOS.");
         if (results.stream().anyMatch(r -> r.c().uncachedTokens() > 0 && r.c().uncachedTokens() < r.c().newTokens())) {
             out.println("* uncached baseline measured on fewer new tokens (column 'unc.new'): shorter sequences flatter"
                     + " its rate, so the ratio is a lower bound.");
@@ -191,6 +193,9 @@ public final class RolloutBenchmark {
 
     private Result measure(Policy policy, String desc, Case c) {
         List<int[]> prompts = prompts(policy, c.batch(), c.promptLen(), 42);
+        // each row warms up on its own shape until its time is stable (the Java side of the ops compiles over the first
+        // runs); the uncached baseline shares that code
+        WarmUp.untilStable(() -> time(new RolloutEngine(policy, null, new int[0]), prompts, c.newTokens()), 20, 30);
         double cached = Double.POSITIVE_INFINITY;
         double uncached = c.uncachedTokens() > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
         for (int i = 0; i < repeats; i++) {
