@@ -1,5 +1,6 @@
 package io.zerorl.reward.source;
 
+import io.zerorl.util.CacheRoot;
 import io.zerorl.util.Files2;
 import io.zerorl.util.ZerorlException;
 
@@ -90,16 +91,9 @@ public final class JavaSourceRewards {
         return COMPILATIONS.get();
     }
 
-    /** {@code zerorl.cache} property, else {@code $ZERORL_CACHE}, else {@code ~/.cache/zerorl} (BaseModelCache's rule). */
+    /** The cache root ({@link CacheRoot}), shared with the pretrained base models. */
     public static Path defaultCacheRoot() {
-        String p = System.getProperty("zerorl.cache");
-        if (p == null || p.isBlank()) {
-            p = System.getenv("ZERORL_CACHE");
-        }
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "zerorl");
+        return CacheRoot.get();
     }
 
     private static String readSource(Path file) {

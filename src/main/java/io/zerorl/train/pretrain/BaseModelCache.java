@@ -14,6 +14,7 @@ import io.zerorl.model.ModelConfig;
 import io.zerorl.model.Policy;
 import io.zerorl.tokenizer.BuiltinTokenizer;
 import io.zerorl.tokenizer.Tokenizer;
+import io.zerorl.util.CacheRoot;
 import io.zerorl.util.Files2;
 import io.zerorl.util.Json;
 import io.zerorl.util.Seeds;
@@ -54,14 +55,7 @@ public final class BaseModelCache {
 
     /** {@code $ZERORL_CACHE} (or the system property {@code zerorl.cache}), else {@code ~/.cache/zerorl}. */
     public static Path defaultRoot() {
-        String p = System.getProperty("zerorl.cache");
-        if (p == null || p.isBlank()) {
-            p = System.getenv("ZERORL_CACHE");
-        }
-        if (p != null && !p.isBlank()) {
-            return Path.of(p);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "zerorl");
+        return CacheRoot.get();
     }
 
     /** The folder name for these settings: {@code tiny-moe-base-<12 hex>}. */
