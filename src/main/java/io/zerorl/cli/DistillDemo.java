@@ -63,7 +63,6 @@ final class DistillDemo {
                 "distill.teacher=" + teacherExport.toAbsolutePath(),
                 "data.path=" + teacherRun.toAbsolutePath().resolve(RunLayout.DATA).resolve("train.jsonl"),
                 "output_dir=" + output.resolve("student-distill").toAbsolutePath(), "seed=" + seed));
-        Files2Quiet.delete(DistillTraces.tracesFile(r));
         DistillTraces.Result traces = DistillTraces.run(r, log);
         double traceSeconds = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
@@ -95,16 +94,5 @@ final class DistillDemo {
                                               BaseModel.Variant v) {
         return new Quickstart.Options(Path.of(Quickstart.RECIPE), List.of(), cacheRoot, out, 1000, 100, 4, 1.0, seed,
                 pretrain, v);
-    }
-
-    /** Deletes a file, ignoring that it is not there. */
-    private static final class Files2Quiet {
-        static void delete(Path p) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (java.io.IOException ignored) {
-                // phase 1 starts the file afresh anyway
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ package io.zerorl.cluster;
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import io.zerorl.checkpoint.Checkpoint;
+import io.zerorl.checkpoint.HfExport;
 import io.zerorl.model.Devices;
 import io.zerorl.model.LoraAdapters;
 import io.zerorl.model.PeftAdapter;
@@ -22,11 +23,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The executor's side of a task, with no Spark in it: one model per JVM, loaded on the first task and kept (a long-lived
@@ -224,8 +223,8 @@ public final class Worker {
         if (dir == null) {
             return;
         }
-        try (Stream<Path> w = Files.walk(dir)) {
-            w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            HfExport.deleteTree(dir);
         } catch (IOException ignored) {
             // a temp folder left behind is harmless
         }

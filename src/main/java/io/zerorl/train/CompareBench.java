@@ -113,9 +113,7 @@ public final class CompareBench {
                 n -> policy.role(n).decayed(), recipe, device, dtype);
         List<int[]> prompts = randomIds(policy.config().vocabSize, batch, prompt, 5);
         List<int[]> completions = randomIds(policy.config().vocabSize, batch, fresh, 6);
-        boolean[] keep = new boolean[batch];
-        java.util.Arrays.fill(keep, true);
-        SequenceBatch seqs = new SequenceBatch(prompts, completions, keep);
+        SequenceBatch seqs = new SequenceBatch(prompts, completions, null);
         float[] adv = new float[batch];
         for (int i = 0; i < batch; i++) {
             adv[i] = i % 2 == 0 ? 1f : -1f;

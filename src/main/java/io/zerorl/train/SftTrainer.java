@@ -203,9 +203,13 @@ public final class SftTrainer implements AutoCloseable {
             p.add(prompts.get(r));
             c.add(completions.get(r));
         }
-        boolean[] keep = new boolean[rows.length];
-        java.util.Arrays.fill(keep, true);
-        return new SequenceBatch(p, c, keep);
+        return new SequenceBatch(p, c, null);
+    }
+
+    /** Minus the summed log-probs of the completion tokens of {@code t} (prompt positions carry none). */
+    static NDArray completionNll(Policy policy, SequenceBatch.Tensors t) {
+        NDArray logp = TokenLogProbs.compute(policy, t, 1.0, null).logp();
+        return logp.mul(t.completionMask().toType(DataType.FLOAT32, false)).sum().neg();
     }
 
     /** {sum of -log p over completion tokens, their count} of a batch, micro-batch by micro-batch. */
@@ -215,8 +219,7 @@ public final class SftTrainer implements AutoCloseable {
             int to = Math.min(b.rows(), from + micro());
             try (NDManager mm = m.newSubManager()) {
                 SequenceBatch.Tensors t = b.tensors(mm, from, to);
-                NDArray logp = TokenLogProbs.compute(policy, t, 1.0, null).logp();
-                sum -= logp.mul(t.completionMask().toType(DataType.FLOAT32, false)).sum().getFloat();
+                sum += completionNll(policy, t).getFloat();
             }
         }
         return new double[] {sum, b.tokens(0, b.rows())};
@@ -268,8 +271,7 @@ public final class SftTrainer implements AutoCloseable {
                         }
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             SequenceBatch.Tensors t = b.tensors(mm, from, to);
-                            NDArray logp = TokenLogProbs.compute(policy, t, 1.0, null).logp();
-                            NDArray nll = logp.mul(t.completionMask().toType(DataType.FLOAT32, false)).sum().neg();
+                            NDArray nll = completionNll(policy, t);
                             lossSum += nll.getFloat();
                             gc.backward(nll.div(mm.full(new ai.djl.ndarray.types.Shape(), (float) tokens)));
                         } finally {

@@ -1,7 +1,6 @@
 package io.zerorl.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import io.zerorl.TestPaths;
 import io.zerorl.data.PromptTemplate;
 import io.zerorl.data.PromptTemplates;
@@ -155,13 +154,9 @@ class DistillTest {
                 first.add(java.util.Arrays.copyOf(p, 1));
                 rest.add(java.util.Arrays.copyOfRange(p, 1, p.length));
             }
-            boolean[] keep = new boolean[first.size()];
-            java.util.Arrays.fill(keep, true);
-            SequenceBatch b = new SequenceBatch(first, rest, keep);
-            SequenceBatch.Tensors t = b.tensors(m, 0, b.rows());
-            var logp = TokenLogProbs.compute(sft.policy(), t, 1.0, null).logp();
-            double sum = -logp.mul(t.completionMask().toType(DataType.FLOAT32, false)).sum().getFloat();
-            return sum / b.tokens(0, b.rows());
+            SequenceBatch b = new SequenceBatch(first, rest, null);
+            return SftTrainer.completionNll(sft.policy(), b.tensors(m, 0, b.rows())).getFloat()
+                    / (double) b.tokens(0, b.rows());
         }
     }
 
