@@ -6,16 +6,18 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.zerorl.tensor.Scalars;
+import io.zerorl.tensor.TorchScript;
 import io.zerorl.util.ZerorlException;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * AdamW (Loshchilov and Hutter 2019) over named parameters, with torch.optim.AdamW's exact update order
- * ({@code _single_tensor_adamw}, amsgrad off, bias correction on):
+ * AdamW (Loshchilov and Hutter 2019) over named parameters, computed by torch's fused AdamW kernel (as
+ * {@code torch.optim.AdamW(fused=True)}; amsgrad off, bias correction on):
  * <pre>
  *   p   *= 1 - lr * wd                      (decoupled weight decay)
  *   m    = m + (1 - b1) (g - m)             (exp_avg.lerp_)
@@ -90,48 +92,88 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
-    /** One update with learning rate {@code lr}; parameters without a gradient attached are skipped. */
+    /** torch's fused AdamW kernel over lists of float32 tensors, all updated in place. */
+    private static final String FUSED = """
+              def step(self: __torch__.FusedAdamW,
+                params: List[Tensor],
+                grads: List[Tensor],
+                exp_avgs: List[Tensor],
+                exp_avg_sqs: List[Tensor],
+                step: Tensor,
+                lr: float,
+                beta1: float,
+                beta2: float,
+                weight_decay: float,
+                eps: float) -> int:
+                steps = annotate(List[Tensor], [])
+                for p in params:
+                  steps.append(step)
+                torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, annotate(List[Tensor], []), steps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+                return len(params)
+            """;
+
+    /**
+     * One update with learning rate {@code lr}; parameters without a gradient attached are skipped. All parameters
+     * go through torch's fused AdamW kernel ({@code torch._fused_adamw_}, what {@code torch.optim.AdamW(fused=True)}
+     * runs): one pass over each parameter's weights, gradient and moments, one call for the whole model (two: with
+     * and without weight decay). The per-op version it replaced made about 14 passes and 15 DJL calls per parameter.
+     */
     public void step(double lr) {
         step++;
-        double bc1 = 1 - Math.pow(config.beta1(), step);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), step));
         try (NDScope scope = new NDScope(); NDManager tmp = manager.newSubManager()) {
-            NDArray oneMinusB1 = Scalars.of(tmp, 1 - config.beta1());
-            NDArray b2 = Scalars.of(tmp, config.beta2());
-            NDArray oneMinusB2 = Scalars.of(tmp, 1 - config.beta2());
-            NDArray decayFactor = Scalars.of(tmp, 1 - lr * config.weightDecay());
-            NDArray bc2 = Scalars.of(tmp, bc2Sqrt);
-            NDArray eps = Scalars.of(tmp, config.eps());
-            NDArray negStep = Scalars.of(tmp, -lr / bc1);
+            Group decayed = new Group();
+            Group plain = new Group();
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
                 if (!p.hasGradient()) {
                     continue;
                 }
                 Slot s = slots.get(e.getKey());
-                // one scope per parameter: its temporaries (gradient handle, g - m, g^2, sqrt, the step) go before
-                // the next parameter's; a scope around the whole loop kept ~4 parameter-sized arrays per trained
-                // parameter alive to the end (16 B each on top of the moments: 19.9 GB peak on a 640M MoE)
-                try (NDScope perParameter = new NDScope()) {
-                    NDArray g = p.getGradient();
-                    if (g.getDataType() != DataType.FLOAT32) {
-                        g = g.toType(DataType.FLOAT32, false);
-                    }
-                    NDArray w = s.master() != null ? s.master() : p.stopGradient();
-                    if (s.decay() && config.weightDecay() != 0) {
-                        w.muli(decayFactor);
-                    }
-                    s.expAvg().addi(g.sub(s.expAvg()).muli(oneMinusB1));
-                    s.expAvgSq().muli(b2).addi(g.square().muli(oneMinusB2));
-                    NDArray denom = s.expAvgSq().sqrt().divi(bc2).addi(eps);
-                    w.addi(s.expAvg().div(denom).muli(negStep));
-                    if (s.master() != null) {
-                        try (NDArray view = p.stopGradient()) {
-                            view.set(ALL, s.master().toType(p.getDataType(), false));
-                        }
+                NDArray g = p.getGradient();
+                if (g.getDataType() != DataType.FLOAT32) {
+                    g = g.toType(DataType.FLOAT32, false);
+                }
+                // the master copy, or a detached view of the parameter: updated in place, unseen by autograd
+                NDArray w = s.master() != null ? s.master() : p.stopGradient();
+                (s.decay() && config.weightDecay() != 0 ? decayed : plain).add(w, g, s);
+            }
+            NDArray count = tmp.full(new Shape(), (float) step, DataType.FLOAT32);
+            decayed.run(count, lr, config, config.weightDecay());
+            plain.run(count, lr, config, 0);
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                Slot s = slots.get(e.getKey());
+                if (s.master() != null && e.getValue().hasGradient()) {
+                    try (NDArray view = e.getValue().stopGradient()) {
+                        view.set(ALL, s.master().toType(e.getValue().getDataType(), false));
                     }
                 }
             }
+        }
+    }
+
+    /** Parameters sharing one weight decay, as the fused kernel's four lists. */
+    private static final class Group {
+        final List<NDArray> weights = new ArrayList<>();
+        final List<NDArray> grads = new ArrayList<>();
+        final List<NDArray> expAvgs = new ArrayList<>();
+        final List<NDArray> expAvgSqs = new ArrayList<>();
+
+        void add(NDArray w, NDArray g, Slot s) {
+            weights.add(w);
+            grads.add(g);
+            expAvgs.add(s.expAvg());
+            expAvgSqs.add(s.expAvgSq());
+        }
+
+        void run(NDArray count, double lr, Config c, double weightDecay) {
+            if (weights.isEmpty()) {
+                return;
+            }
+            TorchScript ts = TorchScript.of("FusedAdamW", FUSED);
+            ts.call("step", TorchScript.tensors(weights), TorchScript.tensors(grads), TorchScript.tensors(expAvgs),
+                    TorchScript.tensors(expAvgSqs), TorchScript.tensor(count), TorchScript.number(lr),
+                    TorchScript.number(c.beta1()), TorchScript.number(c.beta2()), TorchScript.number(weightDecay),
+                    TorchScript.number(c.eps())).close();
         }
     }
 

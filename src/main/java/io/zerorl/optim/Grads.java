@@ -2,52 +2,74 @@ package io.zerorl.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import io.zerorl.tensor.Scalars;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
+import io.zerorl.tensor.TorchScript;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Whole-model gradient operations over parameters with gradients attached. Each {@code getGradient()} handle
  * is closed by a scope (docs/DJL-NOTES.md, hazard 6); the gradient storage itself is modified in place.
  */
 public final class Grads {
-    private static final NDIndex ALL = new NDIndex("...");
 
     private Grads() {}
 
-    /** sqrt(sum of squared gradients) over all parameters, accumulated in float32; NaN/inf if any is. */
-    public static double globalNorm(Collection<NDArray> params) {
-        // the running total is a 0-dim array held outside the per-parameter scopes, which free each parameter's
-        // squared copy before the next (one scope around the loop kept 4 B per trained parameter alive)
-        NDArray total = null;
-        try {
-            for (NDArray p : params) {
-                if (!p.hasGradient()) {
-                    continue;
-                }
-                try (NDScope perParameter = new NDScope()) {
-                    NDArray g = p.getGradient();
-                    NDArray sq = (g.getDataType() == DataType.FLOAT32 ? g : g.toType(DataType.FLOAT32, false))
-                            .square().sum();
-                    NDArray next = total == null ? sq : total.add(sq);
-                    NDScope.unregister(next);
-                    if (total != null) {
-                        total.close();
-                    }
-                    total = next;
-                }
+    /**
+     * Per-gradient 2-norms in float32 (dtype 6), then the norm of those (torch.nn.utils.clip_grad_norm_'s arithmetic),
+     * returned as float64 (dtype 7); scaling and zeroing with torch's foreach ops.
+     */
+    private static final String FOREACH = """
+              def norm(self: __torch__.GradOps,
+                grads: List[Tensor]) -> Tensor:
+                norms = annotate(List[Tensor], [])
+                for g in grads:
+                  norms.append(torch.linalg_vector_norm(g, 2.0, None, False, dtype=6))
+                return torch.to(torch.linalg_vector_norm(torch.stack(norms), 2.0), 7)
+              def scale(self: __torch__.GradOps,
+                grads: List[Tensor],
+                factor: float) -> int:
+                torch._foreach_mul_(grads, factor)
+                return len(grads)
+              def zero(self: __torch__.GradOps,
+                grads: List[Tensor]) -> int:
+                torch._foreach_zero_(grads)
+                return len(grads)
+            """;
+
+    private static TorchScript ops() {
+        return TorchScript.of("GradOps", FOREACH);
+    }
+
+    /** The gradient handles of the parameters that have one, closed by the caller's scope. */
+    private static List<NDArray> gradients(Collection<NDArray> params) {
+        List<NDArray> out = new ArrayList<>();
+        for (NDArray p : params) {
+            if (p.hasGradient()) {
+                out.add(p.getGradient());
             }
-            if (total == null) {
+        }
+        return out;
+    }
+
+    /**
+     * sqrt(sum of squared gradients) over all parameters: each gradient's 2-norm in float32, then the 2-norm of those,
+     * as torch.nn.utils.clip_grad_norm_ computes it (one call for the whole model); NaN/inf if any gradient is.
+     */
+    public static double globalNorm(Collection<NDArray> params) {
+        try (NDScope scope = new NDScope(); NDManager tmp = NDManager.newBaseManager()) {
+            List<NDArray> grads = gradients(params);
+            if (grads.isEmpty()) {
                 return 0;
             }
-            try (NDArray t64 = total.toType(DataType.FLOAT64, false)) {
-                return Math.sqrt(t64.getDouble());
-            }
-        } finally {
-            if (total != null) {
-                total.close();
+            try (IValue total = ops().call("norm", TorchScript.tensors(grads))) {
+                PtNDArray t = total.toTensor((PtNDManager) tmp);
+                return t.getDouble();
             }
         }
     }
@@ -70,11 +92,9 @@ public final class Grads {
     /** Multiplies every gradient by {@code factor} in place. */
     public static void scale(Collection<NDArray> params, double factor) {
         try (NDScope scope = new NDScope()) {
-            for (NDArray p : params) {
-                if (p.hasGradient()) {
-                    NDArray g = p.getGradient();
-                    g.muli(Scalars.like(g, factor));
-                }
+            List<NDArray> grads = gradients(params);
+            if (!grads.isEmpty()) {
+                ops().call("scale", TorchScript.tensors(grads), TorchScript.number(factor)).close();
             }
         }
     }
@@ -98,11 +118,9 @@ public final class Grads {
     /** Sets gradients to 0 by assignment (multiplying by 0 would keep NaN/inf from an overflowed step). */
     public static void zero(Collection<NDArray> params) {
         try (NDScope scope = new NDScope()) {
-            for (NDArray p : params) {
-                if (p.hasGradient()) {
-                    NDArray g = p.getGradient();
-                    g.set(ALL, Scalars.like(g, 0));
-                }
+            List<NDArray> grads = gradients(params);
+            if (!grads.isEmpty()) {
+                ops().call("zero", TorchScript.tensors(grads)).close();
             }
         }
     }
