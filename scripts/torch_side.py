@@ -213,16 +213,17 @@ def peak_mb():
 
 
 def warm_up(fn):
-    """The same rule as zerorl's side: until two consecutive rounds agree within 5% (3 to 20 rounds, 60 s)."""
+    """The same rule as zerorl's side: for at least 3 s, until two consecutive rounds agree within 5% (at least 3
+    rounds, at most 60 s)."""
     start, prev, n = time.perf_counter(), float("nan"), 0
-    while n < 20 and time.perf_counter() - start < 60:
+    while n < 1000 and time.perf_counter() - start < 60:
         sync()
         t0 = time.perf_counter()
         fn()
         sync()
         t = time.perf_counter() - t0
         n += 1
-        if n >= 3 and abs(t - prev) <= 0.05 * min(t, prev):
+        if n >= 3 and time.perf_counter() - start >= 3 and abs(t - prev) <= 0.05 * min(t, prev):
             break
         prev = t
     return n

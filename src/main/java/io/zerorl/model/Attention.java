@@ -133,20 +133,35 @@ final class Attention {
         long dv = v.getShape().get(3);
         NDArray qs = q.mul(scale);
         if (rep > 1) {
-            qs = qs.reshape(b, nkv, rep * t, q.getShape().get(3));
+            NDArray folded = qs.reshape(b, nkv, rep * t, q.getShape().get(3));
+            qs.close(); // a view keeps the storage; the first handle would keep it until the manager closes
+            qs = folded;
         }
-        NDArray scores = qs.matMul(k.transpose(0, 1, 3, 2));
+        NDArray kT = k.transpose(0, 1, 3, 2);
+        NDArray scores = qs.matMul(kT);
+        kT.close();
+        qs.close();
         // One query (decoding): the mask (B, 1, 1, S) broadcasts over the folded (B, nkv, rep, S) scores as is,
         // and (B, nh, 1, dv) has the memory order of (B, 1, nh, dv): fewer reshapes, the same values.
         boolean one = t == 1 && maskBias.getShape().get(2) == 1;
         if (rep > 1 && !one) {
-            scores = scores.reshape(b, nh, t, s);
+            NDArray unfolded = scores.reshape(b, nh, t, s);
+            scores.close();
+            scores = unfolded;
         }
-        NDArray probs = scores.add(maskBias).softmax(-1);
+        // The (B, heads, T, S) arrays are the largest of a long prefill: each is closed as soon as the next exists
+        // (autograd keeps what its backward needs by itself), so at most two are alive, as in PyTorch.
+        NDArray biased = scores.add(maskBias);
+        scores.close();
+        NDArray probs = biased.softmax(-1);
+        biased.close();
         if (rep > 1 && !one) {
-            probs = probs.reshape(b, nkv, rep * t, s);
+            NDArray folded = probs.reshape(b, nkv, rep * t, s);
+            probs.close();
+            probs = folded;
         }
         NDArray out = probs.matMul(v);
+        probs.close();
         if (t == 1) {
             return out.reshape(b, t, nh * dv);
         }

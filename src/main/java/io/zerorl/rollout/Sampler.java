@@ -36,6 +36,11 @@ public final class Sampler {
      * @param uniforms one number in [0, 1) per row (ignored when greedy)
      */
     public Picked pick(NDArray logits, double[] uniforms) {
+        return pick(logits, uniforms, true);
+    }
+
+    /** As {@link #pick(NDArray, double[])}; {@code hostAllowed} false keeps every step on the device (tests). */
+    Picked pick(NDArray logits, double[] uniforms, boolean hostAllowed) {
         NDManager m = logits.getManager();
         NDArray x = logits.toType(DataType.FLOAT32, false);
         long b = x.getShape().get(0);
@@ -67,7 +72,11 @@ public final class Sampler {
                 NDArray floor = probs.max(new int[] {1}, true).mul(scalar(m, params.minP()));
                 filtered = drop(filtered, probs.lt(floor));
             }
-            NDArray cdf = filtered.softmax(1).toType(DataType.FLOAT64, false).cumSum(1);
+            NDArray probs = filtered.softmax(1);
+            if (hostAllowed && onHost(probs)) {
+                return pickOnHost(probs.toFloatArray(), logp.toFloatArray(), (int) b, (int) v, uniforms);
+            }
+            NDArray cdf = probs.toType(DataType.FLOAT64, false).cumSum(1);
             NDArray total = cdf.get(new NDIndex().addAllDim().addSliceDim(v - 1, v));
             NDArray u = m.create(uniforms, new Shape(b, 1));
             NDArray target = total.mul(u);
@@ -76,6 +85,52 @@ public final class Sampler {
         NDArray chosen = tokens.toType(DataType.INT64, false).reshape(b, 1);
         float[] lp = logp.gather(chosen, 1).toFloatArray();
         return new Picked(chosen.toLongArray(), lp);
+    }
+
+    /**
+     * Up to this many probabilities (rows x vocabulary) on a CPU, the inverse-CDF step runs in Java on a copy of them
+     * instead of as eight small tensor ops (each a fixed JNI cost: about a sixth of a tiny model's decode step at
+     * batch 1). Above it the copy costs more than the ops save.
+     */
+    static final long HOST_LIMIT = 1 << 18;
+
+    private static boolean onHost(NDArray probs) {
+        return !probs.getDevice().isGpu() && probs.getShape().size() <= HOST_LIMIT;
+    }
+
+    /**
+     * The device path's arithmetic, in the same order and precision, so both pick the same token bit for bit (checked
+     * by SamplerTest): the float32 probabilities widened to float64 and summed left to right (torch's CPU cumsum), the
+     * target {@code total * u}, the token = how many CDF entries lie below it (a binary search: the CDF of
+     * non-negative terms never decreases), capped at V - 1.
+     */
+    static Picked pickOnHost(float[] probs, float[] logp, int b, int v, double[] uniforms) {
+        long[] tokens = new long[b];
+        float[] lp = new float[b];
+        double[] cdf = new double[v];
+        for (int r = 0; r < b; r++) {
+            int base = r * v;
+            double acc = 0;
+            for (int i = 0; i < v; i++) {
+                acc += probs[base + i];
+                cdf[i] = acc;
+            }
+            double target = cdf[v - 1] * uniforms[r];
+            int lo = 0;
+            int hi = v; // first index whose entry is >= target
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cdf[mid] < target) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            int token = Math.min(lo, v - 1);
+            tokens[r] = token;
+            lp[r] = logp[base + token];
+        }
+        return new Picked(tokens, lp);
     }
 
     private static NDArray drop(NDArray logits, NDArray removeMask) {

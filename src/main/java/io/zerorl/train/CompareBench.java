@@ -47,6 +47,7 @@ public final class CompareBench {
         out.put("threads", Integer.parseInt(System.getProperty("ai.djl.pytorch.num_threads", "1")));
         out.put("device", device.toString());
         try (Policy policy = Policy.load(model, device, dtype)) {
+            out.put("loaded_mb", residentMb(device, "VmRSS:"));
             if (cmd.equals("logits")) {
                 logits(policy, Path.of(args[2]), Path.of(args[3]));
                 out.put("written", args[3]);
@@ -58,7 +59,7 @@ public final class CompareBench {
                 ArrayNode secs = out.putArray("seconds");
                 Runnable work = cmd.equals("sample") ? sampler(policy, batch, prompt, fresh)
                         : trainer(policy, batch, prompt, fresh, device, dtype);
-                out.put("warmup_rounds", io.zerorl.util.WarmUp.untilStable(work, 20, 60));
+                out.put("warmup_rounds", io.zerorl.util.WarmUp.untilStable(work, 3, 1000, 60));
                 for (int r = 0; r < rounds; r++) {
                     long t0 = System.nanoTime();
                     work.run();
@@ -71,17 +72,20 @@ public final class CompareBench {
                 }
             }
         }
-        out.put("peak_mb", peakMb(device));
+        out.put("peak_mb", residentMb(device, "VmHWM:"));
         System.out.println(Json.MAPPER.writeValueAsString(out));
     }
 
-    /** Peak resident memory (VmHWM) on the CPU; on a GPU the most device memory PyTorch's allocator held. */
-    static double peakMb(Device device) throws IOException {
+    /**
+     * Resident memory on the CPU ({@code VmRSS:} now, {@code VmHWM:} the peak); on a GPU the device memory PyTorch's
+     * allocator holds.
+     */
+    static double residentMb(Device device, String field) throws IOException {
         if (device.isGpu()) {
             return ai.djl.util.cuda.CudaUtils.getGpuMemory(device).getCommitted() / 1048576.0;
         }
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         }

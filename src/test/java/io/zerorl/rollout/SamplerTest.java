@@ -98,6 +98,45 @@ class SamplerTest {
         assertThat(pValue(intended(LOGITS, SamplingParams.sample(0.8, 1, 1, 0)), counts)).isLessThan(ALPHA);
     }
 
+    /**
+     * The CPU's host path (the inverse CDF in Java) picks the same tokens with the same log-probs as the all-device
+     * path, bit for bit: a small and a Qwen-sized vocabulary, peaked and flat logits, filters on and off, uniforms at
+     * the edges. If torch summed the CDF in another order or precision this would fail.
+     */
+    @Test
+    void hostPathPicksExactlyWhatTheDevicePathPicks() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int[][] shapes = {{64, 509}, {1, 151_936}, {1, 7}};
+        SamplingParams[] settings = {SamplingParams.sample(1.0, 1, 1, 0), SamplingParams.sample(0.6, 1, 1, 0),
+                SamplingParams.sample(1.0, 1, 1, 0).withTopP(0.9).withMinP(0.02).withTopK(50)};
+        try (NDManager m = manager.newSubManager()) {
+            for (int[] shape : shapes) {
+                int b = shape[0];
+                int v = shape[1];
+                for (double spread : new double[] {0.5, 8}) {
+                    float[] logits = new float[b * v];
+                    for (int i = 0; i < logits.length; i++) {
+                        logits[i] = (float) (rng.nextGaussian() * spread);
+                    }
+                    double[] u = new double[b];
+                    for (int r = 0; r < b; r++) {
+                        u[r] = r == 0 ? 0.0 : r == 1 ? Math.nextDown(1.0) : rng.nextDouble();
+                    }
+                    NDArray x = m.create(logits, new Shape(b, v));
+                    assertThat(b * (long) v).isLessThanOrEqualTo(Sampler.HOST_LIMIT);
+                    for (SamplingParams params : settings) {
+                        Sampler sampler = new Sampler(params);
+                        Sampler.Picked host = sampler.pick(x, u, true);
+                        Sampler.Picked device = sampler.pick(x, u, false);
+                        String what = b + " x " + v + ", spread " + spread + ", " + params;
+                        assertThat(host.tokens()).as(what).containsExactly(device.tokens());
+                        assertThat(host.logprobs()).as(what).containsExactly(device.logprobs());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void greedyIsArgmaxWithUntemperedLogProbs() {
         SamplingParams greedy = SamplingParams.greedy(1);

@@ -29,4 +29,13 @@ class WarmUpTest {
         assertThat(WarmUp.untilStable(() -> sleep(i[0]++ % 2 == 0 ? 10 : 60), 5, 30)).isEqualTo(5);
         assertThat(WarmUp.untilStable(() -> sleep(i[0]++ % 2 == 0 ? 10 : 60), 100, 0.2)).isLessThan(100);
     }
+
+    @Test
+    void aMinimumKeepsShortRunsGoingUntilItHasPassed() {
+        int[] i = {0};
+        long t0 = System.nanoTime();
+        int runs = WarmUp.untilStable(() -> sleep(10 + 0 * i[0]++), 0.3, 1000, 30);
+        assertThat((System.nanoTime() - t0) / 1e9).isGreaterThanOrEqualTo(0.3);
+        assertThat(runs).isGreaterThan(10);
+    }
 }

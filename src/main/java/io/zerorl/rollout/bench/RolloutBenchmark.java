@@ -195,7 +195,7 @@ public final class RolloutBenchmark {
         List<int[]> prompts = prompts(policy, c.batch(), c.promptLen(), 42);
         // each row warms up on its own shape until its time is stable (the Java side of the ops compiles over the first
         // runs); the uncached baseline shares that code
-        WarmUp.untilStable(() -> time(new RolloutEngine(policy, null, new int[0]), prompts, c.newTokens()), 20, 30);
+        WarmUp.untilStable(() -> time(new RolloutEngine(policy, null, new int[0]), prompts, c.newTokens()), 3, 1000, 30);
         double cached = Double.POSITIVE_INFINITY;
         double uncached = c.uncachedTokens() > 0 ? Double.POSITIVE_INFINITY : Double.NaN;
         for (int i = 0; i < repeats; i++) {
