@@ -75,6 +75,15 @@ final class Attention {
             q = qkv[0];
             k = qkv[1];
             v = qkv[2];
+        } else if (t == 1 && !c.qkNorm) {
+            // decoding: with one position the head split needs no transpose, so q and k are joined before the
+            // reshape (4 calls instead of 7 per layer; the same values)
+            NDArray qk = NDArrays.concat(new NDList(this.q.apply(x, ctx), this.k.apply(x, ctx)), 2)
+                    .reshape(b, c.numHeads + c.numKvHeads, 1, c.headDim);
+            NDList rotated = rotary.apply(qk, ctx.cos(), ctx.sin()).split(new long[] {c.numHeads}, 1);
+            q = rotated.get(0);
+            k = rotated.get(1);
+            v = this.v.apply(x, ctx).reshape(b, c.numKvHeads, 1, c.headDim);
         } else {
             q = this.q.apply(x, ctx).reshape(b, t, c.numHeads, c.headDim);
             k = this.k.apply(x, ctx).reshape(b, t, c.numKvHeads, c.headDim);

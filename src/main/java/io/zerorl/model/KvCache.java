@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Per-layer key/value cache, preallocated to a capacity and written in place (DJL's generator grows
@@ -26,11 +28,6 @@ public final class KvCache implements AutoCloseable {
     private NDArray[] valueViews;
     private int length;
     private int pending;
-    // NDIndex objects of the current write, built once per step rather than parsed from strings per layer
-    private int indexedLength = -1;
-    private int indexedT;
-    private NDIndex slot;
-    private NDIndex upTo;
 
     /** Bytes a cache of {@code batch} rows of {@code capacity} tokens takes, at {@code elementBytes} per number. */
     public static long bytes(ModelConfig c, long batch, long capacity, int elementBytes) {
@@ -71,18 +68,27 @@ public final class KvCache implements AutoCloseable {
         if (length + t > capacity) {
             throw new IllegalStateException("KV cache overflow: " + (length + t) + " > capacity " + capacity);
         }
-        if (indexedLength != length || indexedT != t) {
-            slot = new NDIndex().addAllDim(2).addSliceDim(length, length + t);
-            upTo = new NDIndex().addAllDim(2).addSliceDim(0, length + t);
-            indexedLength = length;
-            indexedT = t;
-        }
-        keys[layer].set(slot, k);
-        values[layer].set(slot, v);
+        // One JNI call each (torch's slice and index_put_ with slices): DJL's NDIndex get/set build the index in
+        // five calls, and these run four times per layer and decoding step.
+        put(keys[layer], k, length, length + t);
+        put(values[layer], v, length, length + t);
         pending = t;
         // Views belong to the caller's step scope, not to the cache, so they are freed every step.
-        keyViews[layer] = keys[layer].get(k.getManager(), upTo);
-        valueViews[layer] = values[layer].get(v.getManager(), upTo);
+        keyViews[layer] = view(keys[layer], length + t, k.getManager());
+        valueViews[layer] = view(values[layer], length + t, v.getManager());
+    }
+
+    private static void put(NDArray cache, NDArray x, long from, long to) {
+        long[] shape = cache.getShape().getShape();
+        JniUtils.indexSet((PtNDArray) cache, (PtNDArray) x, new long[] {0, 0, from, 0},
+                new long[] {shape[0], shape[1], to, shape[3]}, new long[] {1, 1, 1, 1});
+    }
+
+    /** Positions [0, upTo) of a cache array, as a view owned by {@code owner}. */
+    static NDArray view(NDArray cache, long upTo, NDManager owner) {
+        NDArray v = Ops.slice(cache, 2, 0, upTo);
+        v.attach(owner);
+        return v;
     }
 
     NDArray keys(int layer) {

@@ -3,6 +3,8 @@ package io.zerorl.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /** The few fused or composite ops the transformer needs; all differentiable, no Java-backed constants. */
 public final class Ops {
@@ -21,6 +23,14 @@ public final class Ops {
     public static NDArray rows(NDArray table, NDArray ids) {
         NDList out = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE);
         return out.singletonOrThrow();
+    }
+
+    /**
+     * Positions {@code [from, to)} of {@code axis}, a view (torch's {@code slice}, differentiable) in {@code x}'s
+     * manager: one JNI call where DJL's {@code get(NDIndex)} makes five.
+     */
+    public static NDArray slice(NDArray x, int axis, long from, long to) {
+        return JniUtils.slice((PtNDArray) x, axis, from, to, 1);
     }
 
     /** RMSNorm over the last axis: {@code x / sqrt(mean(x^2) + eps) * w}, computed in the input dtype. */

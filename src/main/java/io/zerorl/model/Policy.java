@@ -401,10 +401,11 @@ public final class Policy implements AutoCloseable {
         return logits(lastPosition(layers(ids, positionIds, keyBias, cache, null)));
     }
 
-    private static final NDIndex LAST = new NDIndex().addAllDim().addIndices(-1);
-
+    /** (B, T, H) -> (B, H) of the last position: a reshape when T is 1 (decoding), else a slice and a reshape. */
     private static NDArray lastPosition(NDArray hidden) {
-        return hidden.get(LAST);
+        long[] s = hidden.getShape().getShape();
+        NDArray last = s[1] == 1 ? hidden : Ops.slice(hidden, 1, s[1] - 1, s[1]);
+        return last.reshape(s[0], s[2]);
     }
 
     /**

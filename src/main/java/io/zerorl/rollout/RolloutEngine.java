@@ -2,7 +2,6 @@ package io.zerorl.rollout;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import io.zerorl.model.KvCache;
 import io.zerorl.model.NoGrad;
 import io.zerorl.model.Ops;
@@ -268,7 +267,8 @@ public final class RolloutEngine {
             int seen = promptLen + t + 1;
             try (NDManager step = m.newSubManager()) {
                 if (cache != null) {
-                    NDArray bias = keyBias.get(step, new NDIndex().addAllDim(3).addSliceDim(0, seen));
+                    NDArray bias = Ops.slice(keyBias, 3, 0, seen);
+                    bias.attach(step);
                     last = policy.decodeLogits(step.create(stepIds), step.create(stepPos), bias, cache);
                 } else {
                     seqIds = append(seqIds, stepIds);
