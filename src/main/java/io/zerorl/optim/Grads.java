@@ -3,9 +3,11 @@ package io.zerorl.optim;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.IValue;
+import io.zerorl.tensor.Scalars;
 import io.zerorl.tensor.TorchScript;
 
 import java.util.ArrayList;
@@ -62,6 +64,13 @@ public final class Grads {
      * as torch.nn.utils.clip_grad_norm_ computes it (one call for the whole model); NaN/inf if any gradient is.
      */
     public static double globalNorm(Collection<NDArray> params) {
+        return globalNorm(params, Arithmetic.FUSED);
+    }
+
+    public static double globalNorm(Collection<NDArray> params, Arithmetic arithmetic) {
+        if (arithmetic == Arithmetic.PER_OP) {
+            return globalNormPerOp(params);
+        }
         try (NDScope scope = new NDScope(); NDManager tmp = NDManager.newBaseManager()) {
             List<NDArray> grads = gradients(params);
             if (grads.isEmpty()) {
@@ -81,10 +90,18 @@ public final class Grads {
      * {@link DynamicLossScaler}) to skip the step.
      */
     public static double clipGlobalNorm(Collection<NDArray> params, double maxNorm) {
-        double norm = globalNorm(params);
+        return clipGlobalNorm(params, maxNorm, Arithmetic.FUSED);
+    }
+
+    public static double clipGlobalNorm(Collection<NDArray> params, double maxNorm, Arithmetic arithmetic) {
+        double norm = globalNorm(params, arithmetic);
         double coef = maxNorm / (norm + 1e-6);
         if (Double.isFinite(norm) && coef < 1) {
-            scale(params, coef);
+            if (arithmetic == Arithmetic.PER_OP) {
+                scalePerOp(params, coef);
+            } else {
+                scale(params, coef);
+            }
         }
         return norm;
     }
@@ -95,6 +112,53 @@ public final class Grads {
             List<NDArray> grads = gradients(params);
             if (!grads.isEmpty()) {
                 ops().call("scale", TorchScript.tensors(grads), TorchScript.number(factor)).close();
+            }
+        }
+    }
+
+    /** {@link Arithmetic#PER_OP}: each gradient's sum of squares in float32, added up in float32. */
+    private static double globalNormPerOp(Collection<NDArray> params) {
+        // the running total is a 0-dim array held outside the per-parameter scopes, which free each parameter's
+        // squared copy before the next (one scope around the loop kept 4 B per trained parameter alive)
+        NDArray total = null;
+        try {
+            for (NDArray p : params) {
+                if (!p.hasGradient()) {
+                    continue;
+                }
+                try (NDScope perParameter = new NDScope()) {
+                    NDArray g = p.getGradient();
+                    NDArray sq = (g.getDataType() == DataType.FLOAT32 ? g : g.toType(DataType.FLOAT32, false))
+                            .square().sum();
+                    NDArray next = total == null ? sq : total.add(sq);
+                    NDScope.unregister(next);
+                    if (total != null) {
+                        total.close();
+                    }
+                    total = next;
+                }
+            }
+            if (total == null) {
+                return 0;
+            }
+            try (NDArray t64 = total.toType(DataType.FLOAT64, false)) {
+                return Math.sqrt(t64.getDouble());
+            }
+        } finally {
+            if (total != null) {
+                total.close();
+            }
+        }
+    }
+
+    /** {@link Arithmetic#PER_OP}: one multiplication by a float32 scalar per gradient. */
+    private static void scalePerOp(Collection<NDArray> params, double factor) {
+        try (NDScope scope = new NDScope()) {
+            for (NDArray p : params) {
+                if (p.hasGradient()) {
+                    NDArray g = p.getGradient();
+                    g.muli(Scalars.like(g, factor));
+                }
             }
         }
     }
