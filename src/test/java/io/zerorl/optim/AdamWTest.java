@@ -50,8 +50,9 @@ class AdamWTest {
         }
     }
 
-    @Test
-    void matchesTorchFormulaInDouble() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Arithmetic.class)
+    void matchesTorchFormulaInDouble(Arithmetic arithmetic) {
         Random rnd = new Random(1);
         float[] w0 = new float[6];
         for (int i = 0; i < w0.length; i++) {
@@ -61,7 +62,7 @@ class AdamWTest {
         params.put("w", param(w0, DataType.FLOAT32));
         AdamW.Config cfg = new AdamW.Config(0.9, 0.95, 1e-8, 0.1);
         double[] w = toDouble(w0), mm = new double[w0.length], vv = new double[w0.length];
-        try (AdamW opt = new AdamW(params, cfg)) {
+        try (AdamW opt = new AdamW(params, cfg, name -> true, arithmetic)) {
             for (int t = 1; t <= 7; t++) {
                 double lr = 1e-2 * t;
                 float c = 0.5f * t, d = t % 2 == 0 ? 0.3f : -0.7f;

@@ -49,11 +49,12 @@ class GradsAndScheduleTest {
         return ps;
     }
 
-    @Test
-    void clipGlobalNormScalesToMaxAndReturnsPreClipNorm() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Arithmetic.class)
+    void clipGlobalNormScalesToMaxAndReturnsPreClipNorm(Arithmetic arithmetic) {
         List<NDArray> ps = withGrads(DataType.FLOAT32, new float[] {3, 0}, new float[] {0, -4, 0});
-        assertThat(Grads.clipGlobalNorm(ps, 1.0)).isCloseTo(5.0, within(1e-6));
-        assertThat(Grads.globalNorm(ps)).isCloseTo(1.0, within(1e-5));
+        assertThat(Grads.clipGlobalNorm(ps, 1.0, arithmetic)).isCloseTo(5.0, within(1e-6));
+        assertThat(Grads.globalNorm(ps, arithmetic)).isCloseTo(1.0, within(1e-5));
         assertThat(ps.get(0).getGradient().toFloatArray()[0]).isCloseTo(0.6f, within(1e-5f));
         assertThat(ps.get(1).getGradient().toFloatArray()[1]).isCloseTo(-0.8f, within(1e-5f));
         // under the limit: untouched
@@ -75,11 +76,12 @@ class GradsAndScheduleTest {
         assertThat(Grads.allFinite(bad)).isTrue();
     }
 
-    @Test
-    void fp16GradientNormAccumulatesInFloat32() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Arithmetic.class)
+    void fp16GradientNormAccumulatesInFloat32(Arithmetic arithmetic) {
         // 300^2 * 2 = 180000 overflows fp16 (max 65504) if squared in fp16
         List<NDArray> ps = withGrads(DataType.FLOAT16, new float[] {300, 300});
-        assertThat(Grads.globalNorm(ps)).isCloseTo(Math.sqrt(180000), within(1e-3));
+        assertThat(Grads.globalNorm(ps, arithmetic)).isCloseTo(Math.sqrt(180000), within(1e-3));
     }
 
     @Test
