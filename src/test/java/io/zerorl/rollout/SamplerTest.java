@@ -106,7 +106,7 @@ class SamplerTest {
     @Test
     void hostPathPicksExactlyWhatTheDevicePathPicks() {
         SplittableRandom rng = new SplittableRandom(11);
-        int[][] shapes = {{64, 509}, {1, 151_936}, {1, 7}};
+        int[][] shapes = {{64, 509}, {3, 151_936}, {1, 7}};
         SamplingParams[] settings = {SamplingParams.sample(1.0, 1, 1, 0), SamplingParams.sample(0.6, 1, 1, 0),
                 SamplingParams.sample(1.0, 1, 1, 0).withTopP(0.9).withMinP(0.02).withTopK(50)};
         try (NDManager m = manager.newSubManager()) {
@@ -123,7 +123,6 @@ class SamplerTest {
                         u[r] = r == 0 ? 0.0 : r == 1 ? Math.nextDown(1.0) : rng.nextDouble();
                     }
                     NDArray x = m.create(logits, new Shape(b, v));
-                    assertThat(b * (long) v).isLessThanOrEqualTo(Sampler.HOST_LIMIT);
                     for (SamplingParams params : settings) {
                         Sampler sampler = new Sampler(params);
                         Sampler.Picked host = sampler.pick(x, u, true);
