@@ -176,7 +176,7 @@ public final class RolloutBenchmark {
             i = j;
         }
         out.println("tokens/s = batch x new tokens / wall time of generate (prefill included), best of " + repeats
-                + " after a warm-up until two runs agree within 5% (at most 20 runs or 30 s per row); sampling at"
+                + " after a warm-up of at least 3 s until two runs agree within 5% (at most 30 s per row); sampling at"
                 + " temperature 1, no EOS.");
         if (results.stream().anyMatch(r -> r.c().uncachedTokens() > 0 && r.c().uncachedTokens() < r.c().newTokens())) {
             out.println("* uncached baseline measured on fewer new tokens (column 'unc.new'): shorter sequences flatter"
