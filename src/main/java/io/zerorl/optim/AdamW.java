@@ -127,9 +127,17 @@ public final class AdamW implements AutoCloseable {
      * and without weight decay). The per-op version it replaced made about 14 passes and 15 DJL calls per parameter.
      */
     public void step(double lr) {
+        step(lr, null);
+    }
+
+    /**
+     * As {@link #step(double)} with gradients held apart from the parameters ({@link GradientBuffer}), by name;
+     * a parameter without an entry is skipped. {@code null}: the parameters' own gradients.
+     */
+    public void step(double lr, Map<String, NDArray> gradients) {
         step++;
         if (arithmetic == Arithmetic.PER_OP) {
-            stepPerOp(lr);
+            stepPerOp(lr, gradients);
             return;
         }
         try (NDScope scope = new NDScope(); NDManager tmp = manager.newSubManager()) {
@@ -137,11 +145,11 @@ public final class AdamW implements AutoCloseable {
             Group plain = new Group();
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
-                if (!p.hasGradient()) {
+                NDArray g = gradientOf(e.getKey(), p, gradients);
+                if (g == null) {
                     continue;
                 }
                 Slot s = slots.get(e.getKey());
-                NDArray g = p.getGradient();
                 if (g.getDataType() != DataType.FLOAT32) {
                     g = g.toType(DataType.FLOAT32, false);
                 }
@@ -154,7 +162,8 @@ public final class AdamW implements AutoCloseable {
             plain.run(count, lr, config, 0);
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 Slot s = slots.get(e.getKey());
-                if (s.master() != null && e.getValue().hasGradient()) {
+                boolean stepped = gradients == null ? e.getValue().hasGradient() : gradients.containsKey(e.getKey());
+                if (s.master() != null && stepped) {
                     try (NDArray view = e.getValue().stopGradient()) {
                         view.set(ALL, s.master().toType(e.getValue().getDataType(), false));
                     }
@@ -164,7 +173,15 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** The per-op update ({@link Arithmetic#PER_OP}), in torch's {@code _single_tensor_adamw} order. */
-    private void stepPerOp(double lr) {
+    /** The gradient of a parameter: from {@code gradients} when given, else its own (null when it has none). */
+    private static NDArray gradientOf(String name, NDArray p, Map<String, NDArray> gradients) {
+        if (gradients != null) {
+            return gradients.get(name);
+        }
+        return p.hasGradient() ? p.getGradient() : null;
+    }
+
+    private void stepPerOp(double lr, Map<String, NDArray> gradients) {
         double bc1 = 1 - Math.pow(config.beta1(), step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), step));
         try (NDScope scope = new NDScope(); NDManager tmp = manager.newSubManager()) {
@@ -177,7 +194,7 @@ public final class AdamW implements AutoCloseable {
             NDArray negStep = Scalars.of(tmp, -lr / bc1);
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
-                if (!p.hasGradient()) {
+                if (gradients == null ? !p.hasGradient() : !gradients.containsKey(e.getKey())) {
                     continue;
                 }
                 Slot s = slots.get(e.getKey());
@@ -185,7 +202,7 @@ public final class AdamW implements AutoCloseable {
                 // the next parameter's; a scope around the whole loop kept ~4 parameter-sized arrays per trained
                 // parameter alive to the end (16 B each on top of the moments: 19.9 GB peak on a 640M MoE)
                 try (NDScope perParameter = new NDScope()) {
-                    NDArray g = p.getGradient();
+                    NDArray g = gradientOf(e.getKey(), p, gradients);
                     if (g.getDataType() != DataType.FLOAT32) {
                         g = g.toType(DataType.FLOAT32, false);
                     }

@@ -61,6 +61,12 @@ public final class DynamicLossScaler {
         return Grads.allFinite(params);
     }
 
+    /** As {@link #unscale} for gradients held apart from their parameters ({@link GradientBuffer}). */
+    public boolean unscaleGradients(java.util.List<NDArray> grads) {
+        Grads.scaleAll(grads, 1 / scale);
+        return Grads.allFiniteOf(grads);
+    }
+
     /** Adjusts S after a step attempt ({@code finite} = the gradients were usable and the step was taken). */
     public void update(boolean finite) {
         if (!finite) {

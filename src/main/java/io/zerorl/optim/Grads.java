@@ -71,16 +71,32 @@ public final class Grads {
         if (arithmetic == Arithmetic.PER_OP) {
             return globalNormPerOp(params);
         }
-        try (NDScope scope = new NDScope(); NDManager tmp = NDManager.newBaseManager()) {
-            List<NDArray> grads = gradients(params);
-            if (grads.isEmpty()) {
-                return 0;
-            }
-            try (IValue total = ops().call("norm", TorchScript.tensors(grads))) {
-                PtNDArray t = total.toTensor((PtNDManager) tmp);
-                return t.getDouble();
-            }
+        try (NDScope scope = new NDScope()) {
+            return normOf(gradients(params));
         }
+    }
+
+    /**
+     * The global norm of gradients held apart from their parameters ({@link GradientBuffer}), in the fused arithmetic.
+     */
+    public static double normOf(List<NDArray> grads) {
+        if (grads.isEmpty()) {
+            return 0;
+        }
+        try (NDManager tmp = NDManager.newBaseManager(); IValue total = ops().call("norm", TorchScript.tensors(grads))) {
+            PtNDArray t = total.toTensor((PtNDManager) tmp);
+            return t.getDouble();
+        }
+    }
+
+    /** {@link #clipGlobalNorm} for gradients held apart from their parameters. */
+    public static double clipNormOf(List<NDArray> grads, double maxNorm) {
+        double norm = normOf(grads);
+        double coef = maxNorm / (norm + 1e-6);
+        if (Double.isFinite(norm) && coef < 1) {
+            scaleAll(grads, coef);
+        }
+        return norm;
     }
 
     /**
@@ -109,10 +125,14 @@ public final class Grads {
     /** Multiplies every gradient by {@code factor} in place. */
     public static void scale(Collection<NDArray> params, double factor) {
         try (NDScope scope = new NDScope()) {
-            List<NDArray> grads = gradients(params);
-            if (!grads.isEmpty()) {
-                ops().call("scale", TorchScript.tensors(grads), TorchScript.number(factor)).close();
-            }
+            scaleAll(gradients(params), factor);
+        }
+    }
+
+    /** Multiplies gradient arrays by {@code factor} in place. */
+    public static void scaleAll(List<NDArray> grads, double factor) {
+        if (!grads.isEmpty()) {
+            ops().call("scale", TorchScript.tensors(grads), TorchScript.number(factor)).close();
         }
     }
 
@@ -169,14 +189,29 @@ public final class Grads {
             if (p.hasGradient()) {
                 // a scope per parameter: the boolean masks are as large as the parameter
                 try (NDScope perParameter = new NDScope()) {
-                    NDArray g = p.getGradient();
-                    if (g.isInfinite().any().getBoolean() || g.isNaN().any().getBoolean()) {
+                    if (!finite(p.getGradient())) {
                         return false;
                     }
                 }
             }
         }
         return true;
+    }
+
+    /** {@link #allFinite} for gradient arrays. */
+    public static boolean allFiniteOf(List<NDArray> grads) {
+        for (NDArray g : grads) {
+            try (NDScope perGradient = new NDScope()) {
+                if (!finite(g)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean finite(NDArray g) {
+        return !(g.isInfinite().any().getBoolean() || g.isNaN().any().getBoolean());
     }
 
     /** Sets gradients to 0 by assignment (multiplying by 0 would keep NaN/inf from an overflowed step). */

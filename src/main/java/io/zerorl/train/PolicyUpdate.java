@@ -19,6 +19,7 @@ import io.zerorl.model.Policy;
 import io.zerorl.model.RoutingStats;
 import io.zerorl.optim.AdamW;
 import io.zerorl.optim.DynamicLossScaler;
+import io.zerorl.optim.GradientBuffer;
 import io.zerorl.optim.Grads;
 import io.zerorl.recipe.Recipe;
 import io.zerorl.run.MetricNames;
@@ -64,6 +65,8 @@ final class PolicyUpdate implements AutoCloseable {
     private final boolean refIsBase;
     private final Map<String, NDArray> trainable;
     private final AdamW optimizer;
+    /** Gradients of the plain (not checkpointed) backward, freed after each optimizer step. */
+    private final GradientBuffer gradients;
     private final DynamicLossScaler scaler;
     private final GrpoLoss loss;
     private final Recipe.Train train;
@@ -88,6 +91,7 @@ final class PolicyUpdate implements AutoCloseable {
         trainable.values().forEach(p -> p.setRequiresGradient(true));
         this.loss = new GrpoLoss(recipe.algo());
         this.optimizer = new AdamW(trainable, recipe.optim().adam(), decay);
+        this.gradients = new GradientBuffer(trainable);
         this.scaler = dtype == DataType.FLOAT16 ? new DynamicLossScaler(recipe.train().lossScaleInit(), 2, 0.5,
                 recipe.train().lossScaleGrowthInterval()) : null;
         this.train = recipe.train();
@@ -231,7 +235,7 @@ final class PolicyUpdate implements AutoCloseable {
                 if (scaler != null) {
                     total = scaler.scaleLoss(total);
                 }
-                gc.backward(total);
+                gradients.accumulate(total); // torch.autograd.grad: no gradient buffers kept between steps
             } finally {
                 if (lora != null) {
                     lora.training(false);
@@ -283,18 +287,35 @@ final class PolicyUpdate implements AutoCloseable {
      * not finite, updates the loss scale and zeroes the gradients.
      */
     private Step optimizerStep(double lr) {
-        boolean finite = scaler == null || scaler.unscale(trainable.values());
-        double gradNorm = maxGradNorm > 0 ? Grads.clipGlobalNorm(trainable.values(), maxGradNorm)
-                : Grads.globalNorm(trainable.values());
-        finite &= Double.isFinite(gradNorm);
-        if (finite) {
-            optimizer.step(lr);
+        if (train.activationCheckpointing()) { // CheckpointedBackward accumulates into the parameters' gradients
+            boolean finite = scaler == null || scaler.unscale(trainable.values());
+            double gradNorm = maxGradNorm > 0 ? Grads.clipGlobalNorm(trainable.values(), maxGradNorm)
+                    : Grads.globalNorm(trainable.values());
+            finite &= Double.isFinite(gradNorm);
+            if (finite) {
+                optimizer.step(lr);
+            }
+            if (scaler != null) {
+                scaler.update(finite);
+            }
+            optimizer.zeroGrad();
+            return new Step(gradNorm, finite);
         }
-        if (scaler != null) {
-            scaler.update(finite);
+        try {
+            java.util.List<NDArray> held = gradients.list();
+            boolean finite = scaler == null || scaler.unscaleGradients(held);
+            double gradNorm = maxGradNorm > 0 ? Grads.clipNormOf(held, maxGradNorm) : Grads.normOf(held);
+            finite &= Double.isFinite(gradNorm);
+            if (finite) {
+                optimizer.step(lr, gradients.gradients());
+            }
+            if (scaler != null) {
+                scaler.update(finite);
+            }
+            return new Step(gradNorm, finite);
+        } finally {
+            gradients.clear();
         }
-        optimizer.zeroGrad();
-        return new Step(gradNorm, finite);
     }
 
     /**
@@ -345,6 +366,7 @@ final class PolicyUpdate implements AutoCloseable {
 
     @Override
     public void close() {
+        gradients.close();
         optimizer.close();
     }
 }
