@@ -21,6 +21,16 @@ final class DenseMlp implements FeedForward {
 
     @Override
     public NDArray forward(NDArray x, ForwardContext ctx) {
-        return down.apply(Ops.silu(gate.apply(x, ctx)).mul(up.apply(x, ctx)), ctx);
+        // intermediates closed as soon as used, as in Ops.rmsNorm: at most two (T, intermediate) arrays alive
+        NDArray g = gate.apply(x, ctx);
+        NDArray act = Ops.silu(g);
+        g.close();
+        NDArray u = up.apply(x, ctx);
+        NDArray h = act.mul(u);
+        act.close();
+        u.close();
+        NDArray out = down.apply(h, ctx);
+        h.close();
+        return out;
     }
 }

@@ -35,13 +35,28 @@ public final class Ops {
 
     /** RMSNorm over the last axis: {@code x / sqrt(mean(x^2) + eps) * w}, computed in the input dtype. */
     public static NDArray rmsNorm(NDArray x, NDArray w, NDArray eps) {
-        NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add(eps).sqrt()).mul(w);
+        // each intermediate is closed once used (autograd keeps what its backward needs): a long prefill's layer then
+        // holds a few arrays at a time, not all of them until the layer's scope ends
+        NDArray sq = x.square();
+        NDArray ms = sq.mean(new int[] {-1}, true);
+        sq.close();
+        NDArray shifted = ms.add(eps);
+        ms.close();
+        NDArray rms = shifted.sqrt();
+        shifted.close();
+        NDArray normed = x.div(rms);
+        rms.close();
+        NDArray out = normed.mul(w);
+        normed.close();
+        return out;
     }
 
     /** SiLU written as {@code x * sigmoid(x)}: DJL's swish uses a Java-backed constant. */
     public static NDArray silu(NDArray x) {
-        return x.mul(x.getNDArrayInternal().sigmoid());
+        NDArray sig = x.getNDArrayInternal().sigmoid();
+        NDArray out = x.mul(sig);
+        sig.close();
+        return out;
     }
 
     /** SwiGLU feed-forward: {@code down(silu(gate(x)) * up(x))}. */

@@ -132,7 +132,16 @@ public final class Rotary {
         }
         int last = x.getShape().dimension() - 1;
         NDList halves = x.split(2, last);
-        NDArray rotated = NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), last);
-        return x.mul(cos).add(rotated.mul(sin));
+        NDArray neg = halves.get(1).neg();
+        NDArray rotated = NDArrays.concat(new NDList(neg, halves.get(0)), last);
+        neg.close();
+        halves.close();
+        NDArray a = x.mul(cos);
+        NDArray b = rotated.mul(sin);
+        rotated.close();
+        NDArray out = a.add(b);
+        a.close();
+        b.close();
+        return out;
     }
 }
