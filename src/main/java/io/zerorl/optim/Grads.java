@@ -110,14 +110,15 @@ public final class Grads {
     }
 
     public static double clipGlobalNorm(Collection<NDArray> params, double maxNorm, Arithmetic arithmetic) {
-        double norm = globalNorm(params, arithmetic);
+        if (arithmetic == Arithmetic.FUSED) {
+            try (NDScope scope = new NDScope()) {
+                return clipNormOf(gradients(params), maxNorm);
+            }
+        }
+        double norm = globalNormPerOp(params);
         double coef = maxNorm / (norm + 1e-6);
         if (Double.isFinite(norm) && coef < 1) {
-            if (arithmetic == Arithmetic.PER_OP) {
-                scalePerOp(params, coef);
-            } else {
-                scale(params, coef);
-            }
+            scalePerOp(params, coef);
         }
         return norm;
     }
