@@ -143,6 +143,7 @@ public final class AdamW implements AutoCloseable {
         try (NDScope scope = new NDScope(); NDManager tmp = manager.newSubManager()) {
             Group decayed = new Group();
             Group plain = new Group();
+            List<String> fromMaster = new ArrayList<>(); // fp16 parameters to refresh from their updated masters
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
                 NDArray g = gradientOf(e.getKey(), p, gradients);
@@ -156,31 +157,36 @@ public final class AdamW implements AutoCloseable {
                 // the master copy, or a detached view of the parameter: updated in place, unseen by autograd
                 NDArray w = s.master() != null ? s.master() : p.stopGradient();
                 (s.decay() && config.weightDecay() != 0 ? decayed : plain).add(w, g, s);
+                if (s.master() != null) {
+                    fromMaster.add(e.getKey());
+                }
             }
             NDArray count = tmp.full(new Shape(), (float) step, DataType.FLOAT32);
             decayed.run(count, lr, config, config.weightDecay());
             plain.run(count, lr, config, 0);
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                Slot s = slots.get(e.getKey());
-                boolean stepped = gradients == null ? e.getValue().hasGradient() : gradients.containsKey(e.getKey());
-                if (s.master() != null && stepped) {
-                    try (NDArray view = e.getValue().stopGradient()) {
-                        view.set(ALL, s.master().toType(e.getValue().getDataType(), false));
-                    }
+            for (String name : fromMaster) {
+                NDArray p = params.get(name);
+                try (NDArray view = p.stopGradient()) {
+                    view.set(ALL, slots.get(name).master().toType(p.getDataType(), false));
                 }
             }
         }
     }
 
-    /** The per-op update ({@link Arithmetic#PER_OP}), in torch's {@code _single_tensor_adamw} order. */
-    /** The gradient of a parameter: from {@code gradients} when given, else its own (null when it has none). */
-    private static NDArray gradientOf(String name, NDArray p, Map<String, NDArray> gradients) {
-        if (gradients != null) {
-            return gradients.get(name);
-        }
-        return p.hasGradient() ? p.getGradient() : null;
+    /** Whether a parameter takes part in the step: it has an entry in {@code gradients}, or its own gradient. */
+    private static boolean hasGradient(String name, NDArray p, Map<String, NDArray> gradients) {
+        return gradients == null ? p.hasGradient() : gradients.containsKey(name);
     }
 
+    /** The gradient of a parameter: from {@code gradients} when given, else its own (null when it has none). */
+    private static NDArray gradientOf(String name, NDArray p, Map<String, NDArray> gradients) {
+        if (!hasGradient(name, p, gradients)) {
+            return null;
+        }
+        return gradients != null ? gradients.get(name) : p.getGradient();
+    }
+
+    /** The per-op update ({@link Arithmetic#PER_OP}), in torch's {@code _single_tensor_adamw} order. */
     private void stepPerOp(double lr, Map<String, NDArray> gradients) {
         double bc1 = 1 - Math.pow(config.beta1(), step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(config.beta2(), step));
@@ -194,7 +200,7 @@ public final class AdamW implements AutoCloseable {
             NDArray negStep = Scalars.of(tmp, -lr / bc1);
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray p = e.getValue();
-                if (gradients == null ? !p.hasGradient() : !gradients.containsKey(e.getKey())) {
+                if (!hasGradient(e.getKey(), p, gradients)) {
                     continue;
                 }
                 Slot s = slots.get(e.getKey());

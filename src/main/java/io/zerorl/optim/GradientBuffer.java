@@ -86,7 +86,7 @@ public final class GradientBuffer implements AutoCloseable {
         }
     }
 
-    /** The gradients held, by parameter name (parameters without one are absent). */
+    /** The gradients held, by parameter name: every parameter once a backward ran (zeros outside its graph). */
     public Map<String, NDArray> gradients() {
         return grads;
     }

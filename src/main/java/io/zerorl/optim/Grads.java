@@ -92,11 +92,17 @@ public final class Grads {
     /** {@link #clipGlobalNorm} for gradients held apart from their parameters. */
     public static double clipNormOf(List<NDArray> grads, double maxNorm) {
         double norm = normOf(grads);
-        double coef = maxNorm / (norm + 1e-6);
-        if (Double.isFinite(norm) && coef < 1) {
+        double coef = clipFactor(norm, maxNorm);
+        if (coef < 1) {
             scaleAll(grads, coef);
         }
         return norm;
+    }
+
+    /** maxNorm / (norm + 1e-6), or 1 (leave the gradients alone) when that is not below 1 or the norm is not finite. */
+    private static double clipFactor(double norm, double maxNorm) {
+        double coef = maxNorm / (norm + 1e-6);
+        return Double.isFinite(norm) && coef < 1 ? coef : 1;
     }
 
     /**
@@ -116,8 +122,8 @@ public final class Grads {
             }
         }
         double norm = globalNormPerOp(params);
-        double coef = maxNorm / (norm + 1e-6);
-        if (Double.isFinite(norm) && coef < 1) {
+        double coef = clipFactor(norm, maxNorm);
+        if (coef < 1) {
             scalePerOp(params, coef);
         }
         return norm;
