@@ -33,6 +33,16 @@ public final class Ops {
         return JniUtils.slice((PtNDArray) x, axis, from, to, 1);
     }
 
+    /**
+     * {@code condition ? ifTrue : ifFalse} elementwise with broadcasting (torch's {@code where}; DJL's refuses shapes
+     * that differ), in {@code condition}'s manager: the branches may be long-lived constants.
+     */
+    public static NDArray where(NDArray condition, NDArray ifTrue, NDArray ifFalse) {
+        NDArray out = JniUtils.where((PtNDArray) condition, (PtNDArray) ifTrue, (PtNDArray) ifFalse);
+        out.attach(condition.getManager());
+        return out;
+    }
+
     /** RMSNorm over the last axis: {@code x / sqrt(mean(x^2) + eps) * w}, computed in the input dtype. */
     public static NDArray rmsNorm(NDArray x, NDArray w, NDArray eps) {
         // each intermediate is closed once used (autograd keeps what its backward needs): a long prefill's layer then

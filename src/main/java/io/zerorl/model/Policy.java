@@ -441,14 +441,23 @@ public final class Policy implements AutoCloseable {
     public NDArray paddingBias(NDArray keyMask) {
         long b = keyMask.getShape().get(0);
         long s = keyMask.getShape().get(1);
-        NDArray allowed = keyMask.toType(DataType.BOOLEAN, false).toType(dataType, false).reshape(b, 1, 1, s);
-        return toBias(allowed);
+        NDArray allowed = keyMask.toType(DataType.BOOLEAN, false);
+        NDArray bias = toBias(allowed.reshape(b, 1, 1, s));
+        if (allowed != keyMask) {
+            allowed.close();
+        }
+        return bias;
     }
 
-    /** (allowed - 1) * big: 0 where allowed, -big elsewhere; a fully masked row stays finite (uniform). */
+    /**
+     * 0 where allowed, -big elsewhere (a fully masked row stays finite: uniform), in one array of the mask's shape;
+     * the values {@code (allowed - 1) * big} gave, written directly. Closes {@code allowed}.
+     */
     private NDArray toBias(NDArray allowed) {
         double big = dataType == DataType.FLOAT16 ? 30000.0 : 1e30;
-        return allowed.sub(scalars.cached(1.0, dataType)).mul(scalars.cached(big, dataType));
+        NDArray bias = Ops.where(allowed, scalars.cached(0.0, dataType), scalars.cached(-big, dataType));
+        allowed.close();
+        return bias;
     }
 
     /** A cache for {@code batch} rows of up to {@code capacity} tokens, owned by {@code parent}'s tree. */
@@ -465,11 +474,23 @@ public final class Policy implements AutoCloseable {
             return paddingBias(attentionMask); // the one query is the last position: causality allows every key
         }
         long s = past + t;
-        NDArray q = m.arange(past, past + t, 1, DataType.INT64).reshape(t, 1);
-        NDArray k = m.arange(0, s, 1, DataType.INT64).reshape(1, s);
-        NDArray causal = k.lte(q).reshape(1, 1, t, s);
-        NDArray real = attentionMask.toType(DataType.BOOLEAN, false).reshape(b, 1, 1, s);
-        return toBias(causal.logicalAnd(real).toType(dataType, false));
+        NDArray q = m.arange(past, past + t, 1, DataType.INT64);
+        NDArray k = m.arange(0, s, 1, DataType.INT64);
+        NDArray qCol = q.reshape(t, 1);
+        NDArray kRow = k.reshape(1, s);
+        NDArray causal = kRow.lte(qCol);
+        NDArray causal4 = causal.reshape(1, 1, t, s);
+        NDArray real = attentionMask.toType(DataType.BOOLEAN, false);
+        NDArray real4 = real.reshape(b, 1, 1, s);
+        NDArray allowed = causal4.logicalAnd(real4);
+        // the mask is the largest array a long prefill keeps through every layer: only it stays (each view has a
+        // handle of its own that would keep its storage until the pass's manager closes)
+        for (NDArray used : new NDArray[] {q, k, qCol, kRow, causal, causal4, real, real4}) {
+            if (used != attentionMask) { // a boolean mask converts to itself
+                used.close();
+            }
+        }
+        return toBias(allowed);
     }
 
     @Override
