@@ -2,6 +2,7 @@ package io.zerorl.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.zerorl.util.DirectBuffers;
 import io.zerorl.util.Names;
 
 import java.io.IOException;
@@ -294,7 +295,7 @@ public final class Checkpoint implements AutoCloseable {
             try {
                 Decoder.toFloat(t.dtype(), window, (int) (bitStart & 7), n, dst);
             } finally {
-                Unmapper.unmap(window);
+                DirectBuffers.free(window);
             }
             e += n;
         }
@@ -339,7 +340,7 @@ public final class Checkpoint implements AutoCloseable {
             try {
                 Decoder.toLong(t.dtype(), window, n, out, e);
             } finally {
-                Unmapper.unmap(window);
+                DirectBuffers.free(window);
             }
             e += n;
         }

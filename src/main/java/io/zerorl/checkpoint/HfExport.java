@@ -119,7 +119,7 @@ public final class HfExport {
         List<TensorEntry> out = new ArrayList<>();
         for (String name : ckpt.names()) {
             long[] shape = ckpt.info(name).shape();
-            out.add(TensorEntry.float32(name, shape, TensorData.lazy(() -> ckpt.readFloat32(name))));
+            out.add(TensorEntry.float32(name, shape, TensorData.lazyOwned(() -> ckpt.readFloat32(name))));
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package io.zerorl.checkpoint;
 
+import io.zerorl.util.DirectBuffers;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,6 +33,22 @@ public interface TensorData {
         return sink -> {
             ByteBuffer b = supplier.get();
             sink.accept(b.duplicate().order(b.order()));
+        };
+    }
+
+    /**
+     * As {@link #lazy}, for a supplier that makes a new direct buffer each time and hands it over (e.g.
+     * {@code checkpoint.readFloat32(name)}): its memory is freed as soon as the writer consumed it, rather than when a
+     * GC collects it, so a whole checkpoint streamed this way holds one tensor's bytes at a time.
+     */
+    static TensorData lazyOwned(Supplier<? extends ByteBuffer> supplier) {
+        return sink -> {
+            ByteBuffer b = supplier.get();
+            try {
+                sink.accept(b.duplicate().order(b.order()));
+            } finally {
+                DirectBuffers.free(b);
+            }
         };
     }
 

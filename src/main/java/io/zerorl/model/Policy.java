@@ -10,9 +10,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import io.zerorl.checkpoint.Checkpoint;
 import io.zerorl.checkpoint.HfConfig;
 import io.zerorl.tensor.Scalars;
+import io.zerorl.util.DirectBuffers;
 import io.zerorl.util.ZerorlException;
 
 import java.nio.ByteBuffer;
@@ -97,11 +99,14 @@ public final class Policy implements AutoCloseable {
 
     /** Largest off-heap staging buffer used while loading; bigger tensors are copied in row chunks. */
     static final long STAGING_BYTES = 64L << 20;
+    /** The most bytes one direct view of a tensor being loaded covers (a ByteBuffer holds at most 2 GiB). */
+    static final long MAX_VIEW_BYTES = 1L << 30;
 
     /**
-     * Loads each expected tensor in turn through one reused off-heap staging buffer of at most
-     * {@link #STAGING_BYTES}: the Java heap never holds weights, and native memory beyond the model
-     * itself stays bounded by that buffer (large tensors are filled row chunk by row chunk).
+     * Loads each expected tensor in turn: in float32 on the CPU decoded straight into the tensor's own memory; otherwise
+     * through one reused off-heap staging buffer of at most {@link #STAGING_BYTES}, freed when the load ends. The Java
+     * heap never holds weights, and native memory beyond the model itself stays bounded by that buffer (large
+     * tensors are filled row chunk by row chunk).
      */
     public static Policy load(ModelConfig config, Checkpoint ckpt, Device device, DataType dataType) {
         return load(config, ckpt, device, dataType, STAGING_BYTES);
@@ -112,22 +117,61 @@ public final class Policy implements AutoCloseable {
         try {
             List<ParamSpec> specs = ParamSpec.of(config);
             long largest = specs.stream().mapToLong(ParamSpec::numel).max().orElse(1) * 4;
-            ByteBuffer staging = ByteBuffer.allocateDirect(Math.toIntExact(Math.min(largest, stagingBytes)))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            // float32 on the CPU: each tensor is decoded straight into its own memory, no staging at all
+            boolean inPlace = !device.isGpu() && dataType == DataType.FLOAT32
+                    && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+            ByteBuffer staging = inPlace ? null
+                    : ByteBuffer.allocateDirect(Math.toIntExact(Math.min(largest, stagingBytes)))
+                            .order(ByteOrder.LITTLE_ENDIAN);
             Map<String, NDArray> params = new LinkedHashMap<>();
-            for (ParamSpec spec : specs) {
-                if (!ckpt.contains(spec.name())) {
-                    throw new ZerorlException("Checkpoint " + ckpt.location() + " lacks tensor '" + spec.name()
-                            + "' that this " + config.modelType + " config needs (is config.json from the same model?)");
+            try {
+                for (ParamSpec spec : specs) {
+                    if (!ckpt.contains(spec.name())) {
+                        throw new ZerorlException("Checkpoint " + ckpt.location() + " lacks tensor '" + spec.name()
+                                + "' that this " + config.modelType
+                                + " config needs (is config.json from the same model?)");
+                    }
+                    ckpt.info(spec.name(), spec.shape()); // shape check with a message naming file and tensor
+                    params.put(spec.name(), staging == null && spec.numel() > 0 && spec.shape().length > 0
+                            && spec.numel() / spec.shape()[0] * 4 <= MAX_VIEW_BYTES
+                            ? readInPlace(manager, ckpt, spec, Math.min(stagingBytes, MAX_VIEW_BYTES))
+                            : read(manager, ckpt, spec, staging, dataType));
                 }
-                ckpt.info(spec.name(), spec.shape()); // shape check with a message naming file and tensor
-                params.put(spec.name(), read(manager, ckpt, spec, staging, dataType));
+            } finally {
+                // every tensor holds its own copy: the staging memory (64 MB for a large model) would otherwise stay
+                // resident until a GC happened to collect the buffer, which a small heap may not do for hours
+                DirectBuffers.free(staging);
             }
             return new Policy(config, manager, dataType, params);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * A new float32 CPU tensor filled by decoding the checkpoint straight into its memory, through direct views of
+     * about {@code viewBytes} (a row range each, at least one row): no staging buffer and no second copy, so a model's
+     * load peaks at the model's own size.
+     */
+    private static NDArray readInPlace(NDManager manager, Checkpoint ckpt, ParamSpec spec, long viewBytes) {
+        long[] shape = spec.shape();
+        NDArray dest = manager.create(new Shape(shape), DataType.FLOAT32);
+        long rowElems = spec.numel() / shape[0];
+        long rowsPerView = Math.max(1, viewBytes / (rowElems * 4));
+        for (long row = 0; row < shape[0]; row += rowsPerView) {
+            long rows = Math.min(rowsPerView, shape[0] - row);
+            // a row range of a fresh (contiguous) tensor is contiguous: its view is the tensor's own memory
+            NDArray part = rows == shape[0] ? dest : Ops.slice(dest, 0, row, row + rows);
+            try {
+                ckpt.readFloat32(spec.name(), row * rowElems, ((PtNDArray) part).toByteBuffer(true));
+            } finally {
+                if (part != dest) {
+                    part.close();
+                }
+            }
+        }
+        return dest;
     }
 
     private static NDArray read(NDManager manager, Checkpoint ckpt, ParamSpec spec, ByteBuffer staging, DataType type) {
@@ -138,7 +182,11 @@ public final class Policy implements AutoCloseable {
                     : ByteBuffer.allocateDirect(Math.toIntExact(spec.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
             buf.clear().limit(Math.toIntExact(spec.numel() * 4));
             ckpt.readFloat32(spec.name(), 0, buf);
-            return fromBuffer(manager, buf.flip(), shape, type);
+            NDArray out = fromBuffer(manager, buf.flip(), shape, type);
+            if (buf != staging) {
+                DirectBuffers.free(buf);
+            }
+            return out;
         }
         NDArray dest = manager.zeros(new Shape(shape), type);
         long rowsPerChunk = staging.capacity() / (rowElems * 4);

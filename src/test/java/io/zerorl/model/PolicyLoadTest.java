@@ -35,6 +35,27 @@ class PolicyLoadTest {
         }
     }
 
+    @Test
+    void float16LoadsThroughTheStagingBufferWholeOrInChunksGiveTheConvertedWeights() {
+        Path dir = TestPaths.fixture("qwen2-tiny");
+        ModelConfig c = Architectures.parse(HfConfig.read(dir));
+        try (Checkpoint ck = Checkpoint.open(dir);
+             Policy whole = Policy.load(c, ck, Device.cpu(), DataType.FLOAT16);
+             Policy chunked = Policy.load(c, ck, Device.cpu(), DataType.FLOAT16, 1000)) {
+            for (Map.Entry<String, NDArray> e : whole.parameters().entrySet()) {
+                assertThat(e.getValue().getDataType()).isEqualTo(DataType.FLOAT16);
+                float[] expected;
+                try (NDArray fp32 = whole.manager().create(ck.readFloats(e.getKey()))) {
+                    expected = fp32.toType(DataType.FLOAT16, false).toType(DataType.FLOAT32, false).toFloatArray();
+                }
+                assertThat(e.getValue().toType(DataType.FLOAT32, false).toFloatArray()).as(e.getKey())
+                        .containsExactly(expected);
+                assertThat(chunked.parameters().get(e.getKey()).toType(DataType.FLOAT32, false).toFloatArray())
+                        .as(e.getKey()).containsExactly(expected);
+            }
+        }
+    }
+
     static Path copyFixture(String name, Path tmp) throws Exception {
         Path src = TestPaths.fixture(name);
         Path dst = tmp.resolve(name);
