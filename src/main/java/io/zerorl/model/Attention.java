@@ -3,6 +3,7 @@ package io.zerorl.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Map;
 
@@ -130,11 +131,52 @@ final class Attention {
     }
 
     /**
+     * Above this many bytes of (B, heads, T, S) scores, a pass without autograd attends in blocks of query positions,
+     * each with scores of about this size: a batch-64 prefill of 128 tokens on the tiny fixture made three 16 MB
+     * arrays per layer (4 MB each now), and a long prompt's would grow with T^2. Training passes keep one block: their
+     * backward saves every block's probabilities anyway, and its key/value gradients would be summed in a different
+     * order.
+     */
+    static final long SCORE_BLOCK_BYTES = 4L << 20;
+
+    /**
      * softmax(q k^T * scale + mask) v for q (B, nh, T, d), k/v (B, nkv, S, d). Query heads sharing a KV
      * head are folded into the row axis so K and V are never copied per query head.
      * Returns (B, T, nh * dv).
      */
     private NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, NDArray maskBias, long b, long t) {
+        int nh = c.numHeads;
+        long s = k.getShape().get(2);
+        long dv = v.getShape().get(3);
+        long scoreBytes = b * nh * t * s * q.getDataType().getNumOfBytes();
+        if (t > 1 && scoreBytes > SCORE_BLOCK_BYTES && !JniUtils.isGradMode()) {
+            // each query row's scores, softmax and weighted sum depend on that row alone: blocks give the same values
+            long block = Math.max(1, t * SCORE_BLOCK_BYTES / scoreBytes);
+            NDList parts = new NDList();
+            for (long t0 = 0; t0 < t; t0 += block) {
+                long t1 = Math.min(t, t0 + block);
+                NDArray qc = Ops.slice(q, 2, t0, t1);
+                NDArray mc = Ops.slice(maskBias, 2, t0, t1);
+                parts.add(attend(qc, k, v, mc, b, t1 - t0));
+                qc.close();
+                mc.close();
+            }
+            NDArray out = NDArrays.concat(parts, 2);
+            parts.close();
+            return out.transpose(0, 2, 1, 3).reshape(b, t, nh * dv);
+        }
+        NDArray out = attend(q, k, v, maskBias, b, t);
+        if (t == 1) {
+            return out.reshape(b, t, nh * dv);
+        }
+        return out.transpose(0, 2, 1, 3).reshape(b, t, nh * dv);
+    }
+
+    /**
+     * The attention of {@code t} query positions: (B, nh, T, dv) for several positions; for one, an array with the
+     * memory order of (B, 1, nh, dv) (the caller reshapes it).
+     */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, NDArray maskBias, long b, long t) {
         int nh = c.numHeads;
         int nkv = c.isMla() ? nh : c.numKvHeads;
         int rep = nh / nkv;
@@ -171,12 +213,11 @@ final class Attention {
         }
         NDArray out = probs.matMul(v);
         probs.close();
-        if (t == 1) {
-            return out.reshape(b, t, nh * dv);
+        if (t > 1 && rep > 1) {
+            NDArray unfolded = out.reshape(b, nh, t, dv);
+            out.close();
+            out = unfolded;
         }
-        if (rep > 1) {
-            out = out.reshape(b, nh, t, dv);
-        }
-        return out.transpose(0, 2, 1, 3).reshape(b, t, nh * dv);
+        return out;
     }
 }
