@@ -81,7 +81,12 @@ public final class GrpoLoss {
         float[] a = floats(adv);
         boolean perTokenAdv = a.length == lp.length;
         float[] klv = klTokens == null ? null : floats(klTokens);
-        float[] ent = in.logits() == null ? null : floats(LogProbs.entropy(in.logits().stopGradient()));
+        float[] ent = null;
+        if (in.logits() != null) {
+            try (NDArray detached = in.logits().stopGradient(); NDArray e = LogProbs.entropy(detached)) {
+                ent = floats(e);
+            }
+        }
 
         double n = 0, low = 0, high = 0, rSum = 0, klSum = 0, entSum = 0;
         double rMin = Double.POSITIVE_INFINITY, rMax = Double.NEGATIVE_INFINITY;

@@ -17,9 +17,21 @@ public final class LogProbs {
         return logits.logSoftmax(-1).gather(idx.expandDims(-1), -1).squeeze(-1);
     }
 
-    /** Entropy of the softmax distribution, -sum_v p log p: logits (B,T,V) -> (B,T). */
+    /**
+     * Entropy of the softmax distribution, -sum_v p log p: logits (B,T,V) -> (B,T). Its three vocabulary-sized
+     * intermediates are closed as soon as they are used: left to the caller's manager they stayed alive through
+     * the training step's backward (174 MB at 2 x 48 tokens of a 152K vocabulary).
+     */
     public static NDArray entropy(NDArray logits) {
         NDArray logp = logits.logSoftmax(-1);
-        return logp.exp().mul(logp).sum(new int[] {-1}).neg();
+        NDArray p = logp.exp();
+        NDArray plogp = p.mul(logp);
+        p.close();
+        logp.close();
+        NDArray sum = plogp.sum(new int[] {-1});
+        plogp.close();
+        NDArray out = sum.neg();
+        sum.close();
+        return out;
     }
 }

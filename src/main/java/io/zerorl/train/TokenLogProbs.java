@@ -30,7 +30,9 @@ public final class TokenLogProbs {
         NDArray h = hidden.get(new NDIndex(":, {}:{}, :", t.promptWidth() - 1, t.promptWidth() - 1 + c));
         NDArray logits = policy.logits(h);
         if (temperature != 1.0) {
-            logits = logits.div(Scalars.like(logits, temperature));
+            NDArray scaled = logits.div(Scalars.like(logits, temperature));
+            logits.close(); // vocabulary-sized, and the division's backward does not need it
+            logits = scaled;
         }
         NDArray logp = LogProbs.gather(logits, t.completionIds());
         return new Result(logp, logits);
