@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import io.zerorl.checkpoint.Checkpoint;
 import io.zerorl.checkpoint.HfConfig;
+import io.zerorl.tensor.NativeAllocator;
 import io.zerorl.tensor.Scalars;
 import io.zerorl.util.DirectBuffers;
 import io.zerorl.util.ZerorlException;
@@ -113,6 +114,7 @@ public final class Policy implements AutoCloseable {
     }
 
     static Policy load(ModelConfig config, Checkpoint ckpt, Device device, DataType dataType, long stagingBytes) {
+        NativeAllocator.configure();
         NDManager manager = NDManager.newBaseManager(device);
         try {
             List<ParamSpec> specs = ParamSpec.of(config);
@@ -205,6 +207,7 @@ public final class Policy implements AutoCloseable {
 
     /** A model initialised from scratch (normal(0, 0.02) weights, unit norms, zero biases), seeded. */
     public static Policy init(ModelConfig config, long seed, Device device, DataType dataType) {
+        NativeAllocator.configure();
         NDManager manager = NDManager.newBaseManager(device);
         Engine.getInstance().setRandomSeed((int) seed);
         Map<String, NDArray> params = new LinkedHashMap<>();
