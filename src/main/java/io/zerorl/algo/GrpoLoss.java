@@ -65,9 +65,13 @@ public final class GrpoLoss {
         }
         NDArray loss = aggregation.aggregate(perToken, in.mask(), normalizer);
 
-        Map<String, Double> metrics = metrics(in, old, adv, klTokens);
-        metrics.put("loss", (double) loss.toType(DataType.FLOAT32, false).getFloat());
-        return new LossResult(loss, metrics);
+        NDArray advantages = adv;
+        NDArray kls = klTokens;
+        return new LossResult(loss, () -> {
+            Map<String, Double> metrics = metrics(in, old, advantages, kls);
+            metrics.put("loss", (double) loss.toType(DataType.FLOAT32, false).getFloat());
+            return metrics;
+        });
     }
 
     /** Token-masked metrics computed in Java (double) from detached copies; B*T values only. */

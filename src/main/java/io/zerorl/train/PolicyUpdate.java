@@ -267,6 +267,9 @@ final class PolicyUpdate implements AutoCloseable {
                 NDArray advMb = adv.get(new NDIndex("{}:{}", from, to));
                 r[0] = loss.compute(new LossInputs(lp.logp(), fixed.oldAt(k), fixed.refAt(k), advMb, t.completionMask(),
                         lp.logits()), norm);
+                if (sums != null) {
+                    r[0].metrics(); // now: the head's arrays do not outlive this call
+                }
                 return scaler != null ? scaler.scaleLoss(r[0].loss()) : r[0].loss();
             }, auxWeight, stepSeed);
         } finally {
