@@ -18,19 +18,20 @@ import java.util.Locale;
  * checkpointing) with its vocabulary logits. Checked against the device before a run loads anything; when it does not
  * fit, {@link #advice} names the settings that would make it fit.
  *
- * <p>Activations are an estimate: per token and layer about {@code 2.5 x (20 h + 4 f + 3 k h + 2 n S)} numbers (h hidden,
- * f the feed-forward width a token passes through, k experts per token (0 for a dense model), n heads, S tokens per
- * row), the vocabulary logits of the completion
- * tokens about six times over (logits, log-softmax, their gradients, the loss's temporaries), and 512 MiB of runtime.
- * The factors were calibrated on one GRPO update on the CPU ({@code scripts/bench-lora-memory.sh}, peak RSS in MiB):
- * a Qwen2.5-0.5B-shaped model, 4 rows of 64 + 128 tokens: plan 17,346 / 11,793 / 4,654 where the process peaked at
- * 14,626 / 11,425 / 4,757 (full fine-tuning, LoRA, LoRA with checkpointing); one row of 64 + 960 tokens, LoRA and LoRA
- * with checkpointing: plan 21,316 / 6,565, peak 18,568 / 6,773; the rollout benchmark's MoE shape (640M parameters,
- * 32 experts top-4), 2 rows of 16 + 16 tokens: plan 10,688 / 3,363 / 3,097, peak 12,251 / 2,999 / 2,826. So the plan
- * lands within -13% .. +19% of what was measured; the MoE dispatch term is not yet checked on a real MoE of size.
- * Since then forward passes close each layer's intermediates as soon as the layer is done, AdamW is torch's fused
- * kernel and GRPO's gradients are freed after each step: the same 0.5B update now peaks at 11,246 / 7,492 / 4,714, so
- * without checkpointing the plan overstates by about half (the safe side; the factors are due a recalibration).
+ * <p>Activations are an estimate: per token and layer a layer keeps about {@code 20 h + 4 f + 3 k h + 2 n S} numbers for
+ * its backward (h hidden, f the feed-forward width a token passes through, k experts per token (0 for a dense model),
+ * n heads, S tokens per row), every layer's at once without checkpointing; with checkpointing the layer inputs plus
+ * one layer recomputed and backpropagated, about 2.5 times its kept share. The vocabulary logits of the completion
+ * tokens count about six times over (logits, log-softmax, their gradients, the loss's temporaries), and 512 MiB of
+ * runtime. Calibrated on one GRPO update on the CPU ({@code scripts/bench-lora-memory.sh}, peak RSS in MiB, plan
+ * beside it; full fine-tuning / LoRA r 16 / LoRA with checkpointing): a Qwen2.5-0.5B-shaped model, 4 rows of
+ * 64 + 128 tokens: 11,383 / 6,956 / 4,327, plan 12,837 / 7,284 / 4,654; one row of 64 + 960 tokens: 12,912 / 10,073
+ * / 5,460, plan 17,581 / 12,028 / 6,565; the rollout benchmark's MoE shape (640M parameters, 32 experts top-4, LoRA
+ * r 4), 2 rows of 16 + 16: 10,207 / 2,859 / 2,783, plan 10,513 / 3,187 / 3,097. So the plan lands 3% to 36% above what
+ * was measured (the long single row most). Until forward passes closed each layer's intermediates once used the kept
+ * share was counted 2.5 times over for every layer, and the plan overstated runs without checkpointing by half or
+ * more (which could refuse a run that fits). No GPU figures exist yet: PyTorch's caching allocator there keeps
+ * slack of its own, which the runtime term has to cover.
  */
 public record MemoryPlan(List<Item> items, long deviceBytes, String device) {
     /** One part of the plan. */
@@ -82,16 +83,18 @@ public record MemoryPlan(List<Item> items, long deviceBytes, String device) {
         long ffn = c.numExperts > 0 ? (long) (c.topK + c.numSharedExperts) * c.moeIntermediateSize : c.intermediateSize;
         // MoE dispatch also keeps each token's k gathered inputs, expert outputs and weighted outputs
         long dispatch = c.numExperts > 0 ? 3L * c.topK * c.hiddenSize : 0;
-        double perTokenLayer = 2.5 * (20.0 * c.hiddenSize + 4.0 * ffn + dispatch + 2.0 * c.numHeads * perRow);
-        long oneLayer = (long) (tokens * perTokenLayer * elem);
+        // numbers a layer keeps per token for its backward; a layer being recomputed and backpropagated holds about
+        // 2.5 times that at its peak
+        double perTokenLayer = 20.0 * c.hiddenSize + 4.0 * ffn + dispatch + 2.0 * c.numHeads * perRow;
         List<Item> out = new ArrayList<>();
         if (r.train().activationCheckpointing()) {
             out.add(new Item("layer inputs (checkpointing)", tokens * c.hiddenSize * c.numLayers * elem,
                     tokens + " tokens x " + c.numLayers + " layers"));
-            out.add(new Item("activations of one layer", oneLayer, "recomputed layer by layer"));
+            out.add(new Item("activations of one layer", (long) (2.5 * tokens * perTokenLayer * elem),
+                    "recomputed layer by layer"));
         } else {
-            out.add(new Item("activations", oneLayer * c.numLayers, mb + " rows x " + perRow + " tokens x "
-                    + c.numLayers + " layers"));
+            out.add(new Item("activations", (long) (tokens * perTokenLayer * elem) * c.numLayers, mb + " rows x "
+                    + perRow + " tokens x " + c.numLayers + " layers"));
         }
         out.add(new Item("logits of the completions", (long) mb * r.rollout().maxNewTokens() * c.vocabSize * elem * 6,
                 mb + " x " + r.rollout().maxNewTokens() + " x vocabulary " + c.vocabSize));
