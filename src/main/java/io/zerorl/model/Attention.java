@@ -151,13 +151,20 @@ final class Attention {
         long scoreBytes = b * nh * t * s * q.getDataType().getNumOfBytes();
         if (t > 1 && scoreBytes > SCORE_BLOCK_BYTES && !JniUtils.isGradMode()) {
             // each query row's scores, softmax and weighted sum depend on that row alone: blocks give the same values
+            // up to float rounding (MKL may round an element of a product differently when it sees fewer rows)
             long block = Math.max(1, t * SCORE_BLOCK_BYTES / scoreBytes);
             NDList parts = new NDList();
             for (long t0 = 0; t0 < t; t0 += block) {
                 long t1 = Math.min(t, t0 + block);
                 NDArray qc = Ops.slice(q, 2, t0, t1);
                 NDArray mc = Ops.slice(maskBias, 2, t0, t1);
-                parts.add(attend(qc, k, v, mc, b, t1 - t0));
+                NDArray part = attend(qc, k, v, mc, b, t1 - t0);
+                if (t1 - t0 == 1) { // a one-position block comes back in the decoding layout
+                    NDArray heads = part.reshape(b, nh, 1, dv);
+                    part.close();
+                    part = heads;
+                }
+                parts.add(part);
                 qc.close();
                 mc.close();
             }
