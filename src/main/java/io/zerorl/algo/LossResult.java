@@ -22,11 +22,6 @@ public final class LossResult {
         this.pending = metrics;
     }
 
-    public LossResult(NDArray loss, Map<String, Double> metrics) {
-        this.loss = loss;
-        this.metrics = metrics;
-    }
-
     public NDArray loss() {
         return loss;
     }

@@ -122,9 +122,7 @@ public final class Policy implements AutoCloseable {
             // float32 on the CPU: each tensor is decoded straight into its own memory, no staging at all
             boolean inPlace = !device.isGpu() && dataType == DataType.FLOAT32
                     && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
-            ByteBuffer staging = inPlace ? null
-                    : ByteBuffer.allocateDirect(Math.toIntExact(Math.min(largest, stagingBytes)))
-                            .order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer staging = null; // made when the first tensor cannot be read in place
             Map<String, NDArray> params = new LinkedHashMap<>();
             try {
                 for (ParamSpec spec : specs) {
@@ -134,10 +132,15 @@ public final class Policy implements AutoCloseable {
                                 + " config needs (is config.json from the same model?)");
                     }
                     ckpt.info(spec.name(), spec.shape()); // shape check with a message naming file and tensor
-                    params.put(spec.name(), staging == null && spec.numel() > 0 && spec.shape().length > 0
-                            && spec.numel() / spec.shape()[0] * 4 <= MAX_VIEW_BYTES
-                            ? readInPlace(manager, ckpt, spec, Math.min(stagingBytes, MAX_VIEW_BYTES))
-                            : read(manager, ckpt, spec, staging, dataType));
+                    if (inPlace && spec.numel() > 0 && spec.numel() / rows(spec) * 4 <= MAX_VIEW_BYTES) {
+                        params.put(spec.name(), readInPlace(manager, ckpt, spec, Math.min(stagingBytes, MAX_VIEW_BYTES)));
+                        continue;
+                    }
+                    if (staging == null) {
+                        staging = ByteBuffer.allocateDirect(Math.toIntExact(Math.min(largest, stagingBytes)))
+                                .order(ByteOrder.LITTLE_ENDIAN);
+                    }
+                    params.put(spec.name(), read(manager, ckpt, spec, staging, dataType));
                 }
             } finally {
                 // every tensor holds its own copy: the staging memory (64 MB for a large model) would otherwise stay
@@ -157,14 +160,14 @@ public final class Policy implements AutoCloseable {
      * load peaks at the model's own size.
      */
     private static NDArray readInPlace(NDManager manager, Checkpoint ckpt, ParamSpec spec, long viewBytes) {
-        long[] shape = spec.shape();
-        NDArray dest = manager.create(new Shape(shape), DataType.FLOAT32);
-        long rowElems = spec.numel() / shape[0];
+        NDArray dest = manager.create(new Shape(spec.shape()), DataType.FLOAT32);
+        long total = rows(spec);
+        long rowElems = spec.numel() / total;
         long rowsPerView = Math.max(1, viewBytes / (rowElems * 4));
-        for (long row = 0; row < shape[0]; row += rowsPerView) {
-            long rows = Math.min(rowsPerView, shape[0] - row);
+        for (long row = 0; row < total; row += rowsPerView) {
+            long rows = Math.min(rowsPerView, total - row);
             // a row range of a fresh (contiguous) tensor is contiguous: its view is the tensor's own memory
-            NDArray part = rows == shape[0] ? dest : Ops.slice(dest, 0, row, row + rows);
+            NDArray part = rows == total ? dest : Ops.slice(dest, 0, row, row + rows);
             try {
                 ckpt.readFloat32(spec.name(), row * rowElems, ((PtNDArray) part).toByteBuffer(true));
             } finally {
@@ -176,9 +179,14 @@ public final class Policy implements AutoCloseable {
         return dest;
     }
 
+    /** The length of a tensor's first axis (1 for a scalar). */
+    private static long rows(ParamSpec spec) {
+        return spec.shape().length == 0 ? 1 : Math.max(1, spec.shape()[0]);
+    }
+
     private static NDArray read(NDManager manager, Checkpoint ckpt, ParamSpec spec, ByteBuffer staging, DataType type) {
         long[] shape = spec.shape();
-        long rowElems = shape.length == 0 ? 1 : spec.numel() / Math.max(1, shape[0]);
+        long rowElems = spec.numel() / rows(spec);
         if (spec.numel() * 4 <= staging.capacity() || shape.length < 2 || rowElems * 4 > staging.capacity()) {
             ByteBuffer buf = spec.numel() * 4 <= staging.capacity() ? staging
                     : ByteBuffer.allocateDirect(Math.toIntExact(spec.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
