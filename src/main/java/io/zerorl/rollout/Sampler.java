@@ -26,10 +26,10 @@ public final class Sampler {
     /** Added to filtered-out logits: exp() of the result is exactly 0 in float32. */
     private static final float DROP = -1e30f;
 
+    /** Vocabulary entries per block of the host path's running sums. */
+    private static final int BLOCK = 1024;
+
     private final SamplingParams params;
-    /** Scratch rows of the host path (one sampler serves one generation, on one thread). */
-    private float[] row;
-    private double[] cdf;
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -108,38 +108,52 @@ public final class Sampler {
     /**
      * The device path's arithmetic, in the same order and precision, so both pick the same token bit for bit (checked
      * by SamplerTest): the float32 probabilities widened to float64 and summed left to right (torch's CPU cumsum), the
-     * target {@code total * u}, the token = how many CDF entries lie below it (a binary search: the CDF of
-     * non-negative terms never decreases), capped at V - 1; its log-prob read from {@code logp}.
+     * target {@code total * u}, the token = how many CDF entries lie below it (the CDF of non-negative terms never
+     * decreases), capped at V - 1; its log-prob read from {@code logp}.
+     *
+     * <p>No vocabulary-sized scratch: the first pass keeps the running sum at the end of every block of {@value #BLOCK}
+     * entries, the second re-adds, from the sum before it, only the block where the CDF reaches the target (the same
+     * additions in the same order, so the same values). A float and a double array per generation (1.8 MB at a Qwen
+     * vocabulary) lived through the whole generation, so young collections promoted them: about 1.5 MB of old
+     * generation per {@code generate} call, resident until a full collection.
      */
-    private Picked pickOnHost(NDArray probs, NDArray logp, int b, int v, double[] uniforms) {
+    private static Picked pickOnHost(NDArray probs, NDArray logp, int b, int v, double[] uniforms) {
         FloatBuffer p = floats(probs);
         FloatBuffer lp = floats(logp);
         long[] tokens = new long[b];
         float[] chosen = new float[b];
-        if (row == null || row.length != v) { // reused across steps: 12 bytes per vocabulary entry
-            row = new float[v];
-            cdf = new double[v];
-        }
+        float[] chunk = new float[Math.min(BLOCK, v)];
+        double[] blockEnd = new double[(v + BLOCK - 1) / BLOCK];
         for (int r = 0; r < b; r++) {
             int base = r * v;
-            p.get(base, row, 0, v);
             double acc = 0;
-            for (int i = 0; i < v; i++) {
-                acc += row[i];
-                cdf[i] = acc;
+            for (int blk = 0, from = 0; from < v; blk++, from += BLOCK) {
+                int len = Math.min(BLOCK, v - from);
+                p.get(base + from, chunk, 0, len);
+                for (int i = 0; i < len; i++) {
+                    acc += chunk[i];
+                }
+                blockEnd[blk] = acc;
             }
-            double target = cdf[v - 1] * uniforms[r];
-            int lo = 0;
-            int hi = v; // first index whose entry is >= target
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (cdf[mid] < target) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
+            double target = acc * uniforms[r];
+            int token = v; // the first index whose CDF entry is not below the target
+            for (int blk = 0; blk < blockEnd.length; blk++) {
+                if (!(blockEnd[blk] < target)) {
+                    int from = blk * BLOCK;
+                    int len = Math.min(BLOCK, v - from);
+                    p.get(base + from, chunk, 0, len);
+                    double run = blk == 0 ? 0 : blockEnd[blk - 1];
+                    for (int i = 0; i < len; i++) {
+                        run += chunk[i];
+                        if (!(run < target)) {
+                            token = from + i;
+                            break;
+                        }
+                    }
+                    break;
                 }
             }
-            int token = Math.min(lo, v - 1);
+            token = Math.min(token, v - 1);
             tokens[r] = token;
             chosen[r] = lp.get(base + token);
         }

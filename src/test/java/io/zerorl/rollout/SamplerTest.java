@@ -100,13 +100,14 @@ class SamplerTest {
 
     /**
      * The CPU's host path (the inverse CDF in Java) picks the same tokens with the same log-probs as the all-device
-     * path, bit for bit: a small and a Qwen-sized vocabulary, peaked and flat logits, filters on and off, uniforms at
+     * path, bit for bit: a small and a Qwen-sized vocabulary, vocabularies that end on and just past a block of the
+     * host path's running sums, peaked and flat logits, filters on and off, uniforms at
      * the edges. If torch summed the CDF in another order or precision this would fail.
      */
     @Test
     void hostPathPicksExactlyWhatTheDevicePathPicks() {
         SplittableRandom rng = new SplittableRandom(11);
-        int[][] shapes = {{64, 509}, {3, 151_936}, {1, 7}};
+        int[][] shapes = {{64, 509}, {3, 151_936}, {1, 7}, {4, 2048}, {4, 1025}}; // whole and partial last blocks
         SamplingParams[] settings = {SamplingParams.sample(1.0, 1, 1, 0), SamplingParams.sample(0.6, 1, 1, 0),
                 SamplingParams.sample(1.0, 1, 1, 0).withTopP(0.9).withMinP(0.02).withTopK(50)};
         try (NDManager m = manager.newSubManager()) {
