@@ -48,13 +48,15 @@ if [ -z "$PY" ]; then
 fi
 
 if [ -z "${GPU_CLASSPATH:-}" ]; then
-  mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-    -Dmdep.includeScope=test >&2 2>/dev/null || mvn -B -q test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
+  # the runtime class path, as ./zerorl runs: no Spark, no test jars. Every jar on the path that a service lookup
+  # opens keeps its central directory on the Java heap (11 MB for the test path's 197 jars, 2.6 MB for these 73)
+  mvn -B -q -o compile dependency:build-classpath -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime \
+    >&2 2>/dev/null || mvn -B -q compile dependency:build-classpath -Dmdep.outputFile=target/runtime.classpath \
+    -DincludeScope=runtime >&2
   # a copy of the classes: a build started while the benchmark runs must not pull them from under it
   snapshot="$(mktemp -d "${TMPDIR:-/tmp}/zerorl-compare-classes.XXXXXX")"
   cp -r target/classes "$snapshot/"
-  CP="$snapshot/classes:$(cat target/bench.classpath)"
+  CP="$snapshot/classes:$(cat target/runtime.classpath)"
 else
   CP="$GPU_CLASSPATH" # the GPU machine: packed by ../shared/gpu/prepare.sh
 fi

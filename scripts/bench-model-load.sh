@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export OPT_OUT_TRACKING=true
-mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
-CP="target/test-classes:target/classes:$(cat target/bench.classpath)"
+# the runtime class path (as ./zerorl runs: no Spark, no test jars) and the benchmark's own classes
+mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime
+CP="target/test-classes:target/classes:$(cat target/runtime.classpath)"
 DIR="$(mktemp -d "${TMPDIR:-/tmp}/zerorl-bench-model.XXXXXX")"
 trap 'rm -rf "$DIR"' EXIT
 java -Xmx2g -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" io.zerorl.model.bench.ModelLoadBenchmark generate "$DIR"
