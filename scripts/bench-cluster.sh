@@ -16,8 +16,8 @@ trap 'rm -rf "$out"' EXIT
 if [ ${#extra[@]} -eq 0 ]; then
   ./zerorl --version > /dev/null # builds the jar and the class path if needed
   mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
-    -Dmdep.includeScope=test >&2 2>/dev/null || mvn -B -q test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
+    -DincludeScope=test >&2 2>/dev/null || mvn -B -q test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -DincludeScope=test >&2
   OPT_OUT_TRACKING=true java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.zerorl.train.BenchModelWriter \
     ../shared/fixtures/hf-tiny/qwen2-tiny "$out/model" 512 8 1536 >&2

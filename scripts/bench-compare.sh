@@ -61,7 +61,7 @@ else
   CP="$GPU_CLASSPATH" # the GPU machine: packed by ../shared/gpu/prepare.sh
 fi
 java_flags=(-Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error -Dai.djl.pytorch.num_threads="$threads"
-  -Dai.djl.pytorch.num_interop_threads=1 -Dbench.device="$device" -Dbench.dtype="$dtype" -Xms64m -Xmx8g -Xmn16m -XX:+UseSerialGC)
+  -Dai.djl.pytorch.num_interop_threads=1 -Dbench.device="$device" -Dbench.dtype="$dtype" -Xms64m -Xmx8g -Xmn8m -XX:+UseSerialGC)
 pydev=cpu; [ "$device" = cpu ] || pydev=cuda
 pydtype=float32; [ "$dtype" = fp16 ] && pydtype=float16
 
