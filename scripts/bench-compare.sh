@@ -5,8 +5,10 @@
 # 32 experts top-4), all with random weights written once in Hugging Face layout. The PyTorch side
 # (scripts/torch_side.py) is a plain-PyTorch implementation of the same architectures loading the same safetensors;
 # before any timing it must reproduce zerorl's logits on the same input within 1e-4 (fp32). Each measurement runs in
-# its own process (peak memory), after two warm-up rounds; the median of ROUNDS counts. transformers' generate is
-# added as a row when transformers is importable (the GPU machine).
+# its own process (peak memory), after a warm-up of at least 3 s that runs until two rounds agree within 5%; a timed
+# round repeats the work until it lasts 0.5 s (a tiny model's step is ~40 ms: single runs swing with the machine) and
+# reports the mean; the median of ROUNDS rounds counts. transformers' generate is added as a row when transformers is
+# importable (the GPU machine).
 #
 #   scripts/bench-compare.sh                 # CPU, float32, one thread each (ZERORL_THREADS to change), 3 rounds
 #   scripts/bench-compare.sh --quick         # the tiny fixture only

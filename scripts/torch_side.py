@@ -229,15 +229,27 @@ def warm_up(fn):
     return n
 
 
+MIN_ROUND_SECONDS = 0.5  # the same rule as zerorl's side: a timed round lasts at least this long
+
+
 def timed(fn, rounds):
+    """Seconds per run, one figure per round; a round repeats the run until it lasts MIN_ROUND_SECONDS (the number
+    of repeats from one more untimed run) and reports the mean."""
     warm_up(fn)
+    sync()
+    t0 = time.perf_counter()
+    fn()
+    sync()
+    once = time.perf_counter() - t0
+    repeats = int(max(1, min(1000, math.ceil(MIN_ROUND_SECONDS / max(once, 1e-6)))))
     out = []
     for _ in range(rounds):
         sync()
         t0 = time.perf_counter()
-        fn()
+        for _ in range(repeats):
+            fn()
         sync()
-        out.append(time.perf_counter() - t0)
+        out.append((time.perf_counter() - t0) / repeats)
     return out
 
 

@@ -60,10 +60,18 @@ public final class CompareBench {
                 Runnable work = cmd.equals("sample") ? sampler(policy, batch, prompt, fresh)
                         : trainer(policy, batch, prompt, fresh, device, dtype);
                 out.put("warmup_rounds", io.zerorl.util.WarmUp.untilStable(work, 3, 1000, 60));
+                int repeats = repeatsPerRound(work);
+                out.put("repeats", repeats);
+                long faults = minorFaults();
                 for (int r = 0; r < rounds; r++) {
                     long t0 = System.nanoTime();
-                    work.run();
-                    secs.add((System.nanoTime() - t0) / 1e9);
+                    for (int i = 0; i < repeats; i++) {
+                        work.run();
+                    }
+                    secs.add((System.nanoTime() - t0) / 1e9 / repeats);
+                }
+                if (faults >= 0) { // the allocator's behaviour: pages the kernel had to supply per run
+                    out.put("minor_faults_per_run", (minorFaults() - faults) / (double) (rounds * repeats));
                 }
                 if (cmd.equals("sample")) {
                     out.put("tokens", batch * fresh);
@@ -74,6 +82,31 @@ public final class CompareBench {
         }
         out.put("peak_mb", residentMb(device, "VmHWM:"));
         System.out.println(Json.MAPPER.writeValueAsString(out));
+    }
+
+    /** A timed round lasts at least this long: shorter ones (a tiny model's step is ~40 ms) swing with the machine. */
+    static final double MIN_ROUND_SECONDS = 0.5;
+
+    /**
+     * How many runs make one timed round: enough for {@link #MIN_ROUND_SECONDS}, from one more (untimed) run; each
+     * round reports its mean. {@code scripts/torch_side.py} applies the same rule.
+     */
+    static int repeatsPerRound(Runnable work) {
+        long t0 = System.nanoTime();
+        work.run();
+        double once = (System.nanoTime() - t0) / 1e9;
+        return (int) Math.max(1, Math.min(1000, Math.ceil(MIN_ROUND_SECONDS / Math.max(once, 1e-6))));
+    }
+
+    /** This process's minor page faults so far ({@code /proc/self/stat}), or -1 where there is none. */
+    static long minorFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]); // field 10 of the line, the 8th after the command name
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /**
