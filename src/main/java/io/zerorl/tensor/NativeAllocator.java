@@ -21,12 +21,15 @@ import java.util.Locale;
  *
  * <p>The top pad: a thread other than the process's first allocates from its own arena, a chain of 64 MiB heaps
  * (glibc's HEAP_MAX_SIZE on 64-bit), and when the newest heap of the chain is all free glibc unmaps it, unless the
- * heap below has less than the top pad free at its top. With glibc's pad a training step's arrays (the tiny model's
- * need two heaps) emptied the second heap at every step's end and mapped and faulted it in again in the next:
- * 475,000 page faults in 9 s of tiny training steps, 50,000 a second. A pad of a whole heap keeps the heaps: 222
- * faults, training step 0.035-0.043 -> 0.034-0.038 s, peak 290-331 -> 288-303 MB (three runs each). Memory freed in
- * a heap is then reused by the next arrays instead of being returned to the kernel; arrays over 32 MiB are still
- * mapped and unmapped on their own. Numbers are unchanged (the allocator does not touch arithmetic).
+ * heap below has less than the top pad free at its top. With glibc's pad of 0 a small model's training step (its
+ * arrays need two heaps, the first nearly full) emptied the second heap at every step's end and mapped and faulted
+ * it in again in the next: 475,000 page faults in 9 s of tiny training steps. A pad of 4 MiB keeps that heap: 388
+ * faults, training step 0.035-0.043 -> 0.033-0.038 s, peaks within noise. A larger pad keeps more, and costs memory:
+ * 64 MiB (no heap ever unmapped) took a 0.5B-shape training step from ~440,000 to ~270,000 faults and 4.9 to 4.1 s
+ * with one thread, but raised its LoRA step's peak with two threads by 230-370 MB (6,966-6,982 -> 7,215-7,333 MiB,
+ * past what {@code zerorl plan} promises): each thread's arena keeps its own freed memory, which the other cannot
+ * reuse. 4 MiB keeps that peak (6,981-6,989 with 16 MiB). Numbers are unchanged (the allocator does not touch
+ * arithmetic).
  *
  * <p>Skipped where glibc is not the C library, when {@code GLIBC_TUNABLES} already sets a {@code glibc.malloc}
  * parameter or a {@code MALLOC_*_} variable sets one of these three (the user's choice wins), or with
@@ -39,8 +42,8 @@ public final class NativeAllocator {
     /** glibc's largest dynamic mmap threshold on 64-bit systems (DEFAULT_MMAP_THRESHOLD_MAX). */
     static final int MMAP_THRESHOLD = 32 << 20;
     static final int TRIM_THRESHOLD = 32 << 20;
-    /** A whole per-thread heap (glibc's HEAP_MAX_SIZE on 64-bit: twice DEFAULT_MMAP_THRESHOLD_MAX). */
-    static final int TOP_PAD = 64 << 20;
+    /** Enough that a nearly full heap keeps the empty one after it; small enough not to hoard (see above). */
+    static final int TOP_PAD = 4 << 20;
     /** glibc's environment variables for the same three parameters. */
     static final String[] LEGACY_VARIABLES = {"MALLOC_TOP_PAD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"};
 
