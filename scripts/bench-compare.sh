@@ -62,8 +62,10 @@ if [ -z "${GPU_CLASSPATH:-}" ]; then
 else
   CP="$GPU_CLASSPATH" # the GPU machine: packed by ../shared/gpu/prepare.sh
 fi
+# the launcher's JVM flags (./zerorl: -Xms64m -Xmx8g -Xmn8m -XX:+UseSerialGC): keep the two in step
 java_flags=(-Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error -Dai.djl.pytorch.num_threads="$threads"
-  -Dai.djl.pytorch.num_interop_threads=1 -Dbench.device="$device" -Dbench.dtype="$dtype" -Xms64m -Xmx8g -Xmn8m -XX:+UseSerialGC)
+  -Dai.djl.pytorch.num_interop_threads=1 -Dbench.device="$device" -Dbench.dtype="$dtype"
+  -Xms64m -Xmx8g -Xmn8m -XX:+UseSerialGC)
 pydev=cpu; [ "$device" = cpu ] || pydev=cuda
 pydtype=float32; [ "$dtype" = fp16 ] && pydtype=float16
 
