@@ -5,6 +5,7 @@ import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Sets glibc's allocator thresholds for tensor memory once per process, before the first model is loaded: arrays up
@@ -28,8 +29,8 @@ import java.util.Locale;
  * 64 MiB (no heap ever unmapped) took a 0.5B-shape training step from ~440,000 to ~270,000 faults and 4.9 to 4.1 s
  * with one thread, but raised its LoRA step's peak with two threads by 230-370 MB (6,966-6,982 -> 7,215-7,333 MiB,
  * past what {@code zerorl plan} promises): each thread's arena keeps its own freed memory, which the other cannot
- * reuse. 4 MiB keeps that peak (6,981-6,989 with 16 MiB). Numbers are unchanged (the allocator does not touch
- * arithmetic).
+ * reuse. With 4 MiB that peak is as without a pad (6,935-6,998 MiB). Numbers are unchanged (the allocator does not
+ * touch arithmetic).
  *
  * <p>Skipped where glibc is not the C library, when {@code GLIBC_TUNABLES} already sets a {@code glibc.malloc}
  * parameter or a {@code MALLOC_*_} variable sets one of these three (the user's choice wins), or with
@@ -54,27 +55,25 @@ public final class NativeAllocator {
     /** Applies the thresholds the first time it is called; returns what was done (for logs and tests). */
     public static synchronized String configure() {
         if (state == null) {
-            String legacy = null;
-            for (String name : LEGACY_VARIABLES) {
-                if (System.getenv(name) != null) {
-                    legacy = name;
-                }
-            }
-            state = apply(System.getenv("ZERORL_MALLOC"), System.getenv("GLIBC_TUNABLES"), legacy);
+            state = apply(System.getenv());
         }
         return state;
     }
 
-    /** @param legacy the name of a {@code MALLOC_*_} variable the user set for one of these parameters, or null */
-    static String apply(String setting, String tunables, String legacy) {
+    /** @param env the process environment: where the user may have chosen otherwise */
+    static String apply(Map<String, String> env) {
+        String setting = env.get("ZERORL_MALLOC");
         if (setting != null && setting.trim().toLowerCase(Locale.ROOT).equals("default")) {
             return "glibc defaults (ZERORL_MALLOC=default)";
         }
+        String tunables = env.get("GLIBC_TUNABLES");
         if (tunables != null && tunables.contains("glibc.malloc.")) {
             return "glibc defaults plus GLIBC_TUNABLES (" + tunables + ")";
         }
-        if (legacy != null) {
-            return "glibc defaults plus " + legacy;
+        for (String name : LEGACY_VARIABLES) {
+            if (env.containsKey(name)) {
+                return "glibc defaults plus " + name;
+            }
         }
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return "the platform's allocator (not Linux)";
